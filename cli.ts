@@ -82,7 +82,7 @@ Options:
 Exit codes: 0 valid, 2 rejected.
 `;
 
-/** Where the command line writes; tests and embedders may replace it. */
+/** Destination of the command line's output; tests and embedders may replace it. */
 export interface Output {
   /** Writes one line to standard output. */
   out(line: string): void;
@@ -174,7 +174,15 @@ async function runCommand(args: string[], output: Output): Promise<number> {
       values.environment as string | undefined,
     );
   } catch (error) {
-    if (error instanceof UsageError) return reject(output, json, flowPath, [{ path: error.path, message: error.message }], environment);
+    if (error instanceof UsageError) {
+      return reject(
+        output,
+        json,
+        flowPath,
+        [{ path: error.path, message: error.message }],
+        environment,
+      );
+    }
     throw error;
   }
 
@@ -182,7 +190,9 @@ async function runCommand(args: string[], output: Output): Promise<number> {
   try {
     flow = await loadFlow(flowPath);
   } catch (error) {
-    if (error instanceof FlowError) return reject(output, json, flowPath, error.problems, environment);
+    if (error instanceof FlowError) {
+      return reject(output, json, flowPath, error.problems, environment);
+    }
     throw error;
   }
 
@@ -206,7 +216,9 @@ async function runCommand(args: string[], output: Output): Promise<number> {
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   }
-  if (result.outcome === "refused") return reject(output, json, flowPath, result.problems, environment);
+  if (result.outcome === "refused") {
+    return reject(output, json, flowPath, result.problems, environment);
+  }
   printResult(output, json, result);
   switch (result.outcome) {
     case "completed":
@@ -256,15 +268,23 @@ function requireFlow(value: unknown): string {
   return value;
 }
 
-async function readEnvironment(file: string | undefined, text: string | undefined): Promise<Environment> {
+async function readEnvironment(
+  file: string | undefined,
+  text: string | undefined,
+): Promise<Environment> {
   const environment: Environment = {};
   if (file !== undefined) {
     let content: string;
     try {
       content = await Deno.readTextFile(file);
     } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-      throw new UsageError("--environment-file", `cannot read environment file '${file}': ${reason}`);
+      const reason = error instanceof Deno.errors.NotFound
+        ? "no such file"
+        : (error as Error).message;
+      throw new UsageError(
+        "--environment-file",
+        `cannot read environment file '${file}': ${reason}`,
+      );
     }
     Object.assign(environment, parseEnvironment(content, "--environment-file", `'${file}'`));
   }
@@ -284,15 +304,25 @@ function parseEnvironment(text: string, path: string, name: string): Environment
   if (!isRecord(value)) {
     throw new UsageError(
       path,
-      `${name} must be a JSON object such as {"who": "world"}, got ${Array.isArray(value) ? "a list" : toJsonText(value)}`,
+      `${name} must be a JSON object such as {"who": "world"}, got ${
+        Array.isArray(value) ? "a list" : toJsonText(value)
+      }`,
     );
   }
   return value;
 }
 
-function reject(output: Output, json: boolean, flowPath: string, problems: Problem[], environment: Environment): number {
+function reject(
+  output: Output,
+  json: boolean,
+  flowPath: string,
+  problems: Problem[],
+  environment: Environment,
+): number {
   if (json) {
-    output.out(toJsonText({ type: "result", outcome: "refused", environment, error: null, problems }));
+    output.out(
+      toJsonText({ type: "result", outcome: "refused", environment, error: null, problems }),
+    );
   } else {
     printProblems(output, flowPath, problems);
   }
@@ -310,7 +340,9 @@ function printProblems(output: Output, flowPath: string, problems: Problem[]): v
 function formatTime(time: number): string {
   const date = new Date(time);
   const pad = (value: number, width = 2) => String(value).padStart(width, "0");
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${
+    pad(date.getMilliseconds(), 3)
+  }`;
 }
 
 /** Formats one log line for people: time, node, then the message; engine notices are marked. */
@@ -332,8 +364,14 @@ function printResult(output: Output, json: boolean, result: RunResult): void {
     return;
   }
   let summary: string = result.outcome;
-  if (result.exit) summary += ` (exit from '${result.exit.node}'${result.exit.message ? `: ${result.exit.message}` : ""})`;
-  if (result.outcome === "cancelled") summary += " (interrupted; the log above is complete up to that point)";
+  if (result.exit) {
+    summary += ` (exit from '${result.exit.node}'${
+      result.exit.message ? `: ${result.exit.message}` : ""
+    })`;
+  }
+  if (result.outcome === "cancelled") {
+    summary += " (interrupted; the log above is complete up to that point)";
+  }
   if (result.error) output.err(`castor: ${result.error.message}`);
   output.out(`Outcome: ${summary}`);
   output.out(`Environment: ${JSON.stringify(result.environment, null, 2)}`);

@@ -36,7 +36,7 @@ export type {
 } from "./engine/types.ts";
 export type { FlowDocument, FlowLink, FlowNode, FlowSettings } from "./engine/flow.ts";
 export { loadFlow, parseFlowText } from "./engine/flow.ts";
-export { type RunHandle, type RunOptions, runFlow, startRun, validateFlow } from "./engine/run.ts";
+export { runFlow, type RunHandle, type RunOptions, startRun, validateFlow } from "./engine/run.ts";
 export { FlowError } from "./engine/errors.ts";
 export { Float, parseJson, toText } from "./engine/values.ts";
 export { builtinComponents, builtinProvider, withComponents } from "./nodes/mod.ts";

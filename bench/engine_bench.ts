@@ -11,7 +11,7 @@ import { runFlow } from "../mod.ts";
 const VALUES = 100_000;
 const HOPS = 10;
 
-/** A source that fires VALUES times, then HOPS additions in a chain (non-single mode). */
+/** Builds a source that fires VALUES times, then HOPS additions in a chain (non-single mode). */
 function chainFlow(): unknown {
   const nodes: unknown[] = [
     { id: "source", component: "math.Addition", inputs: { a: "0", b: "1" }, execution: VALUES },
@@ -28,7 +28,7 @@ function chainFlow(): unknown {
   return { nodes, links, settings: { exec_mode: "multiple" } };
 }
 
-/** The same source feeding HOPS additions at once. */
+/** Builds the same source feeding HOPS additions at once. */
 function fanOutFlow(): unknown {
   const nodes: unknown[] = [
     { id: "source", component: "math.Addition", inputs: { a: "0", b: "1" }, execution: VALUES },

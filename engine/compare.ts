@@ -117,7 +117,9 @@ function compilePattern(test: unknown): RegExp {
     // Python writes named groups as (?P<name>...) and back-references as (?P=name).
     pattern = new RegExp(source.replaceAll("(?P<", "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>"));
   } catch (error) {
-    throw new TestError(`invalid regular expression ${describeValue(source)}: ${(error as Error).message}`);
+    throw new TestError(
+      `invalid regular expression ${describeValue(source)}: ${(error as Error).message}`,
+    );
   }
   if (patternCache.size > 500) patternCache.clear();
   patternCache.set(source, pattern);

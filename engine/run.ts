@@ -4,13 +4,7 @@
  * @module
  */
 
-import type {
-  ComponentProvider,
-  Environment,
-  LogEntry,
-  Problem,
-  RunResult,
-} from "./types.ts";
+import type { ComponentProvider, Environment, LogEntry, Problem, RunResult } from "./types.ts";
 import { checkFlow, componentIdsOf } from "./validate.ts";
 import { Scheduler } from "./scheduler.ts";
 import { builtinProvider } from "../nodes/mod.ts";
@@ -26,7 +20,7 @@ export interface RunOptions {
   onLog?: (entry: LogEntry) => void;
   /** Whether the result lists every log line (default `true`). Long runs streaming through `onLog` can turn it off. */
   keepLogs?: boolean;
-  /** Where components come from (default: the built-in components). */
+  /** Source of the components (default: the built-in components). */
   components?: ComponentProvider;
   /** Capacity of each input port's buffer, at least 1 (default 64). */
   bufferSize?: number;
@@ -77,7 +71,10 @@ export function startRun(flow: unknown, options: RunOptions = {}): RunHandle {
     }
     const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      return refused([{ path: "bufferSize", message: `must be a whole number of at least 1, got ${bufferSize}` }]);
+      return refused([{
+        path: "bufferSize",
+        message: `must be a whole number of at least 1, got ${bufferSize}`,
+      }]);
     }
     const provider = options.components ?? builtinProvider;
     let set;

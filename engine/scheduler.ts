@@ -2,8 +2,8 @@
  * The event-driven scheduler: fires nodes as soon as their inputs are there
  * and their outputs have room, with no polling and no per-node timer.
  *
- * Values wait in a bounded FIFO per linked input port. A ready queue holds
- * the nodes that may be able to fire, in the order they became ready; a node
+ * Values wait in a bounded FIFO per linked input port. A ready queue contains
+ * the nodes that may be able to fire, in the order they became ready. A node
  * is queued again whenever a value reaches one of its inputs or room appears
  * on one of its outputs. The run completes when the ready queue is empty and
  * no component call, timer or restart is pending.
@@ -142,7 +142,9 @@ class NodeState {
  */
 function inputsBuilder(names: readonly string[]): (values: unknown[]) => Record<string, unknown> {
   const fields = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(", ");
-  return new Function("values", `return { ${fields} };`) as (values: unknown[]) => Record<string, unknown>;
+  return new Function("values", `return { ${fields} };`) as (
+    values: unknown[],
+  ) => Record<string, unknown>;
 }
 
 class NodeContext implements ComponentContext {
@@ -326,7 +328,8 @@ export class Scheduler {
           input.hasFixedValue = true;
           input.fixedValue = emptyValueOf(input.type);
           input.fixedConverted = true;
-          input.fixedIsMutable = input.type === "list" || input.type === "dict" || input.type === "json";
+          input.fixedIsMutable = input.type === "list" || input.type === "dict" ||
+            input.type === "json";
         }
       }
       const anyGiven = node.inputs.some((i) => i.linked || node.plan.presets.has(i.name));
@@ -450,7 +453,8 @@ export class Scheduler {
           if (!input.fixedConverted) {
             input.fixedValue = input.convert(input.fixedValue);
             input.fixedConverted = true;
-            input.fixedIsMutable = typeof input.fixedValue === "object" && input.fixedValue !== null &&
+            input.fixedIsMutable = typeof input.fixedValue === "object" &&
+              input.fixedValue !== null &&
               !(input.fixedValue instanceof Float);
           }
           value = input.fixedIsMutable ? copyValue(input.fixedValue) : input.fixedValue;
@@ -515,7 +519,11 @@ export class Scheduler {
         return;
       case Action.Stop:
         node.stopped = true;
-        this.write("notice", node, `stopped${context.stopMessage ? `: ${context.stopMessage}` : ""}`);
+        this.write(
+          "notice",
+          node,
+          `stopped${context.stopMessage ? `: ${context.stopMessage}` : ""}`,
+        );
         return;
       case Action.Skip:
         break;

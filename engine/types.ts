@@ -74,7 +74,7 @@ export interface ComponentContext {
   log(message: string): void;
   /** Ends the whole run after this firing; nothing is delivered from it. */
   exit(message?: unknown): void;
-  /** Stops this node: it never fires again in this run. */
+  /** Stops this node: nothing is sent from this firing, and the node never fires again in this run. */
   stop(message?: string): void;
   /** Sends nothing from this firing. */
   skip(): void;

@@ -156,7 +156,10 @@ function checkNodes(
     const componentId = node.component;
     let definition: ComponentDefinition | undefined;
     if (typeof componentId !== "string" || componentId === "") {
-      report(`${path}.component`, `must be a component id such as "system.Log", got ${kindOf(componentId)}`);
+      report(
+        `${path}.component`,
+        `must be a component id such as "system.Log", got ${kindOf(componentId)}`,
+      );
       valid = false;
     } else {
       definition = components.get(componentId);
@@ -208,7 +211,10 @@ function checkPresets(
   const presets = new Map<string, unknown>();
   if (value === undefined || value === null) return presets;
   if (!isRecord(value)) {
-    report(`${path}.inputs`, `must be an object of preset values by input name, got ${kindOf(value)}`);
+    report(
+      `${path}.inputs`,
+      `must be an object of preset values by input name, got ${kindOf(value)}`,
+    );
     return undefined;
   }
   let valid = true;
@@ -317,7 +323,10 @@ function checkLinks(
     const targets: PortRef[] = [];
     let valid = source !== undefined;
     if (!Array.isArray(link.targets) || link.targets.length === 0) {
-      report(`${path}.targets`, `must be a non-empty list of "nodeId:port", got ${kindOf(link.targets)}`);
+      report(
+        `${path}.targets`,
+        `must be a non-empty list of "nodeId:port", got ${kindOf(link.targets)}`,
+      );
       valid = false;
     } else {
       link.targets.forEach((target: unknown, targetIndex: number) => {

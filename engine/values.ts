@@ -49,15 +49,12 @@ export class Float {
   /** Returns the JSON form: the Python text where it is valid JSON. */
   toJSON(): unknown {
     if (!Number.isFinite(this.value)) return null;
-    return JSON.rawJSON(formatFloat(this.value));
+    return rawJson(formatFloat(this.value));
   }
 }
 
-declare global {
-  interface JSON {
-    rawJSON(text: string): unknown;
-  }
-}
+// JSON.rawJSON (V8 12+) is missing from TypeScript's lib types.
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
 /** Returns the number of a plain number or a {@linkcode Float}, else `undefined`. */
 export function numberOf(value: unknown): number | undefined {

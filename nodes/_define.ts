@@ -16,7 +16,11 @@ export function builtin(definition: ComponentDefinition): ComponentDefinition {
 }
 
 /** Returns the text setting `name`, or `fallback` when it is absent. */
-export function textSetting(settings: Readonly<Record<string, unknown>>, name: string, fallback: string): string {
+export function textSetting(
+  settings: Readonly<Record<string, unknown>>,
+  name: string,
+  fallback: string,
+): string {
   const value = settings[name];
   return typeof value === "string" ? value : fallback;
 }
@@ -24,7 +28,10 @@ export function textSetting(settings: Readonly<Record<string, unknown>>, name: s
 /** Checks one case object of a `cases` list or a `case` setting. */
 export function checkCase(value: unknown, needsValue: boolean): Problem[] {
   if (!isRecord(value)) {
-    return [{ path: "", message: `must be an object such as {"type": "equals", "test": "x"}, got ${kindOf(value)}` }];
+    return [{
+      path: "",
+      message: `must be an object such as {"type": "equals", "test": "x"}, got ${kindOf(value)}`,
+    }];
   }
   const problems: Problem[] = [];
   if (typeof value.type !== "string") {
@@ -34,7 +41,10 @@ export function checkCase(value: unknown, needsValue: boolean): Problem[] {
     });
   }
   if (needsValue && value.value === undefined) {
-    problems.push({ path: ".value", message: "missing: the value or template sent when the case matches" });
+    problems.push({
+      path: ".value",
+      message: "missing: the value or template sent when the case matches",
+    });
   }
   return problems;
 }

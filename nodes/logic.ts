@@ -29,7 +29,8 @@ function caseOf(setting: unknown): Case {
 
 /** `logic.Switch`: sends the value of the first case whose test the input passes. */
 export const Switch: ComponentDefinition = builtin({
-  description: "Sends the value (a template with {value}) of the first matching case, else the default.",
+  description:
+    "Sends the value (a template with {value}) of the first matching case, else the default.",
   inputs: [{ name: "value", type: "*", description: "Value tested." }],
   outputs: [{ name: "value", type: "*", description: "The matching case's value." }],
   settings: [
@@ -66,20 +67,28 @@ export const Splitter: ComponentDefinition = builtin({
   }],
   run(inputs, context) {
     const test = caseOf(context.settings.case);
-    return evaluateTest(test.type, inputs.value, test.test) ? { true: inputs.value } : { false: inputs.value };
+    return evaluateTest(test.type, inputs.value, test.test)
+      ? { true: inputs.value }
+      : { false: inputs.value };
   },
 });
 
 /** `logic.Comparator`: compares two values; the first matching case's value is sent. */
 export const Comparator: ComponentDefinition = builtin({
-  description: "Compares value1 with value2; sends the first matching case's value (a template with {value1}, {value2}).",
+  description:
+    "Compares value1 with value2; sends the first matching case's value (a template with {value1}, {value2}).",
   inputs: [
     { name: "value1", type: "*", description: "Value compared." },
     { name: "value2", type: "*", description: "Value compared with (the pattern for regex)." },
   ],
   outputs: [{ name: "value", type: "*", description: "The matching case's value." }],
   settings: [
-    { name: "cases", type: "list", description: 'Cases tried in order: [{"type", "value"}].', check: checkCases(true) },
+    {
+      name: "cases",
+      type: "list",
+      description: 'Cases tried in order: [{"type", "value"}].',
+      check: checkCases(true),
+    },
     { name: "default", type: "*", description: 'Sent when no case matches. Default: "".' },
   ],
   run(inputs, context) {
@@ -93,7 +102,8 @@ export const Comparator: ComponentDefinition = builtin({
 
 /** `logic.Assert`: passes the value when its test holds; otherwise ends the run or drops the value. */
 export const Assert: ComponentDefinition = builtin({
-  description: 'Passes the value when the test holds; otherwise ends the run ("exit") or sends nothing ("continue").',
+  description:
+    'Passes the value when the test holds; otherwise ends the run ("exit") or sends nothing ("continue").',
   inputs: [{ name: "value", type: "*", description: "Value tested." }],
   outputs: [{ name: "value", type: "*", description: "The value, when the test holds." }],
   settings: [
@@ -103,7 +113,12 @@ export const Assert: ComponentDefinition = builtin({
       description: 'The test: {"type", "test"}. Default: equals "".',
       check: (value) => checkCase(value, false),
     },
-    { name: "exit", type: "*", description: '"exit" (or true) ends the run when the test fails; "continue" (default) drops the value.' },
+    {
+      name: "exit",
+      type: "*",
+      description:
+        '"exit" (or true) ends the run when the test fails; "continue" (default) drops the value.',
+    },
     { name: "message", type: "string", description: "Exit message; {value} is the value." },
   ],
   run(inputs, context) {
@@ -115,7 +130,9 @@ export const Assert: ComponentDefinition = builtin({
       context.exit(
         typeof template === "string"
           ? fillTemplate(template, inputs)
-          : `assertion failed (${toText(test.type)} ${JSON.stringify(toText(test.test))}): ${toText(inputs.value)}`,
+          : `assertion failed (${toText(test.type)} ${JSON.stringify(toText(test.test))}): ${
+            toText(inputs.value)
+          }`,
       );
     } else {
       context.skip();

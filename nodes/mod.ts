@@ -59,7 +59,9 @@ export const builtinComponents: ReadonlyMap<string, ComponentDefinition> = new M
  * console.log(result.logs[0]?.message); // "42.0"
  * ```
  */
-export function withComponents(extra: Readonly<Record<string, ComponentDefinition>>): ComponentProvider {
+export function withComponents(
+  extra: Readonly<Record<string, ComponentDefinition>>,
+): ComponentProvider {
   const all = new Map(builtinComponents);
   for (const [id, definition] of Object.entries(extra)) all.set(id, definition);
   return mapProvider(all);
@@ -73,7 +75,10 @@ function mapProvider(all: ReadonlyMap<string, ComponentDefinition>): ComponentPr
       for (const id of ids) {
         const definition = all.get(id);
         if (definition) components.set(id, definition);
-        else missing.set(id, "it is not a built-in component, and no module directory or Pollux is configured");
+        else {missing.set(
+            id,
+            "it is not a built-in component, and no module directory or Pollux is configured",
+          );}
       }
       return Promise.resolve({ components, missing, close() {} });
     },

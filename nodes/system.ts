@@ -24,7 +24,11 @@ export const Log: ComponentDefinition = builtin({
   description: "Adds a line to the run's log.",
   inputs: [{ name: "value", type: "*", description: "Value to log." }],
   outputs: [],
-  settings: [{ name: "template", type: "string", description: "Line to write; {value} is the value. Default: {value}." }],
+  settings: [{
+    name: "template",
+    type: "string",
+    description: "Line to write; {value} is the value. Default: {value}.",
+  }],
   run(inputs, context) {
     context.log(fillTemplate(textSetting(context.settings, "template", "{value}"), inputs));
   },
@@ -32,13 +36,20 @@ export const Log: ComponentDefinition = builtin({
 
 /** Returns the seconds of a `duration` setting: a number, or text that may use a decimal comma. */
 export function parseDuration(value: unknown): number | undefined {
-  const seconds = typeof value === "string" ? parseNumberText(value.replace(",", ".")) : toNumber(value);
+  const seconds = typeof value === "string"
+    ? parseNumberText(value.replace(",", "."))
+    : toNumber(value);
   return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 function checkDuration(value: unknown): Problem[] {
   return parseDuration(value) === undefined
-    ? [{ path: "", message: `must be a number of seconds of 0 or more (such as 2 or "0,5"), got ${describeValue(value)}` }]
+    ? [{
+      path: "",
+      message: `must be a number of seconds of 0 or more (such as 2 or "0,5"), got ${
+        describeValue(value)
+      }`,
+    }]
     : [];
 }
 
@@ -97,10 +108,15 @@ export const Restart: ComponentDefinition = builtin({
     {
       name: "environment",
       type: "string",
-      description: '"reset" (default) goes back to the initial environment, "keep" keeps the current one.',
+      description:
+        '"reset" (default) goes back to the initial environment, "keep" keeps the current one.',
       check: checkRestartMode,
     },
-    { name: "message", type: "string", description: "Text of the restart notice; {value} is the value." },
+    {
+      name: "message",
+      type: "string",
+      description: "Text of the restart notice; {value} is the value.",
+    },
   ],
   run(inputs, context) {
     const mode = textSetting(context.settings, "environment", "reset").toLowerCase();
@@ -117,10 +133,19 @@ function format(count: 1 | 2 | 3): ComponentDefinition {
   const fallback = names.map((name) => `{${name}}`).join("");
   return builtin({
     description: `Fills a template with ${count === 1 ? "one text" : `${count} texts`}.`,
-    inputs: names.map((name) => ({ name, type: "string" as const, description: `Text available as {${name}}.` })),
+    inputs: names.map((name) => ({
+      name,
+      type: "string" as const,
+      description: `Text available as {${name}}.`,
+    })),
     outputs: [{ name: "result", type: "string", description: "The filled template." }],
-    settings: [{ name: "template", type: "string", description: `Template. Default: ${fallback}.` }],
-    run: (inputs, context) => fillTemplate(textSetting(context.settings, "template", fallback), inputs),
+    settings: [{
+      name: "template",
+      type: "string",
+      description: `Template. Default: ${fallback}.`,
+    }],
+    run: (inputs, context) =>
+      fillTemplate(textSetting(context.settings, "template", fallback), inputs),
   });
 }
 
@@ -143,7 +168,9 @@ export const Get: ComponentDefinition = builtin({
   settings: [VARIABLE_NAME],
   run(_inputs, context) {
     const name = variableName(context);
-    return Object.hasOwn(context.environment, name) ? copyValue(context.environment[name]) : undefined;
+    return Object.hasOwn(context.environment, name)
+      ? copyValue(context.environment[name])
+      : undefined;
   },
 });
 
@@ -163,13 +190,20 @@ export const DateNow: ComponentDefinition = builtin({
   description: "Sends the current local date and time as text.",
   inputs: [],
   outputs: [{ name: "date", type: "string", description: "The formatted date." }],
-  settings: [{ name: "format", type: "string", description: "strftime format. Default: %d/%m/%Y %H:%M:%S." }],
-  run: (_inputs, context) => strftime(new Date(), textSetting(context.settings, "format", "%d/%m/%Y %H:%M:%S")),
+  settings: [{
+    name: "format",
+    type: "string",
+    description: "strftime format. Default: %d/%m/%Y %H:%M:%S.",
+  }],
+  run: (_inputs, context) =>
+    strftime(new Date(), textSetting(context.settings, "format", "%d/%m/%Y %H:%M:%S")),
 });
 
 function counter(step: 1 | -1): ComponentDefinition {
   return builtin({
-    description: `${step > 0 ? "Adds 1 to" : "Removes 1 from"} an integer environment variable and passes its value on.`,
+    description: `${
+      step > 0 ? "Adds 1 to" : "Removes 1 from"
+    } an integer environment variable and passes its value on.`,
     inputs: [{ name: "value", type: "*", description: "Value to pass on." }],
     outputs: [{ name: "value", type: "*", description: "The same value." }],
     settings: [VARIABLE_NAME],

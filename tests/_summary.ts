@@ -30,5 +30,6 @@ if (!status.success && failed === 0) {
   // A module that does not type-check fails before any test runs.
   failed = 1;
 }
+// deno-lint-ignore no-console
 console.log(`${passed} passed, ${failed} failed`);
 Deno.exit(status.success ? 0 : 1);

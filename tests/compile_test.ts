@@ -8,7 +8,8 @@ import { equal, match } from "node:assert/strict";
 import { projectPath } from "./_cli.ts";
 
 const denort = Deno.env.get("DENORT_BIN");
-const reason = "skipped: DENORT_BIN is not set, and deno compile cannot download its runtime offline";
+const reason =
+  "skipped: DENORT_BIN is not set, and deno compile cannot download its runtime offline";
 
 if (!denort) {
   // deno-lint-ignore no-console
@@ -16,7 +17,9 @@ if (!denort) {
 }
 
 Deno.test({
-  name: denort ? "compiled castor runs the hello example" : `compiled castor runs the hello example (${reason})`,
+  name: denort
+    ? "compiled castor runs the hello example"
+    : `compiled castor runs the hello example (${reason})`,
   ignore: !denort,
   async fn() {
     const output = projectPath("dist/castor");
@@ -30,7 +33,13 @@ Deno.test({
       }).output();
       equal(compile.code, 0, new TextDecoder().decode(compile.stderr));
       const run = await new Deno.Command(output, {
-        args: ["run", "--flow", projectPath("examples/hello.json"), "--environment", '{"who": "binary"}'],
+        args: [
+          "run",
+          "--flow",
+          projectPath("examples/hello.json"),
+          "--environment",
+          '{"who": "binary"}',
+        ],
         stdout: "piped",
         stderr: "piped",
       }).output();

@@ -2,7 +2,13 @@ import { deepStrictEqual, equal } from "node:assert/strict";
 import { castor, projectPath } from "./_cli.ts";
 
 async function runExample(name: string, extra: string[] = []) {
-  const result = await castor(["run", "--flow", projectPath(`examples/${name}.json`), "--json", ...extra]);
+  const result = await castor([
+    "run",
+    "--flow",
+    projectPath(`examples/${name}.json`),
+    "--json",
+    ...extra,
+  ]);
   const logs = result.lines.filter((l) => l.type === "log").map((l) => l.message);
   const notices = result.lines.filter((l) => l.type === "notice").map((l) => l.message);
   return { ...result, logs, notices, final: result.lines.at(-1)! };
@@ -40,7 +46,10 @@ Deno.test("example countdown loops until system.Exit", async () => {
 });
 
 Deno.test("example retry restarts keeping its counter", async () => {
-  const run = await runExample("retry", ["--environment-file", projectPath("examples/retry.env.json")]);
+  const run = await runExample("retry", [
+    "--environment-file",
+    projectPath("examples/retry.env.json"),
+  ]);
   equal(run.code, 0);
   deepStrictEqual(run.logs, [
     "attempt after 0 earlier tries",

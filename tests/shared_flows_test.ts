@@ -28,7 +28,7 @@ try {
     if (entry.isDirectory) cases.push(entry.name);
   }
 } catch {
-  // Without the shared folder there is nothing to compare; the test below says so.
+  // Without the shared folder there is nothing to compare, and the next test fails.
 }
 cases.sort();
 
@@ -69,8 +69,9 @@ for (const name of cases) {
 
     const logs = lines.filter((l) => l.type === "log").map((l) => String(l.message));
     if (expected.user_logs) {
-      if (expected.user_logs_order === "any") deepStrictEqual([...logs].sort(), [...expected.user_logs].sort());
-      else deepStrictEqual(logs, expected.user_logs);
+      if (expected.user_logs_order === "any") {
+        deepStrictEqual([...logs].sort(), [...expected.user_logs].sort());
+      } else deepStrictEqual(logs, expected.user_logs);
     }
     for (const [i, pattern] of (expected.user_log_patterns ?? []).entries()) {
       ok(new RegExp(pattern).test(logs[i] ?? ""), `log ${i} ${logs[i]} does not match ${pattern}`);
@@ -79,24 +80,35 @@ for (const name of cases) {
     if (expected.outcome === "error") {
       const error = result.error as { node: string; message: string };
       equal(error.node, expected.error_node);
-      for (const mention of expected.error_mentions) ok(error.message.includes(mention), `error lacks ${mention}: ${error.message}`);
+      for (const mention of expected.error_mentions) {
+        ok(error.message.includes(mention), `error lacks ${mention}: ${error.message}`);
+      }
     }
     if (expected.outcome === "refused") {
       const problems = JSON.stringify(result.problems);
-      for (const mention of expected.error_mentions) ok(problems.includes(mention), `problems lack ${mention}: ${problems}`);
+      for (const mention of expected.error_mentions) {
+        ok(problems.includes(mention), `problems lack ${mention}: ${problems}`);
+      }
     }
     if (expected.exit_value !== null) {
       const exitText = textOf(expected.exit_value);
       const notices = lines.filter((l) => l.type === "notice").map((l) => String(l.message));
-      ok(notices.some((n) => n.includes(exitText)), `no exit notice with ${exitText}: ${notices.join(" | ")}`);
+      ok(
+        notices.some((n) => n.includes(exitText)),
+        `no exit notice with ${exitText}: ${notices.join(" | ")}`,
+      );
     }
     if (expected.environment) {
       const environment = result.environment as Record<string, unknown>;
       deepStrictEqual(Object.keys(environment).sort(), Object.keys(expected.environment).sort());
       for (const [key, value] of Object.entries(expected.environment)) {
         const pattern = expected.environment_patterns?.[key];
-        if (pattern) ok(new RegExp(pattern).test(String(environment[key])), `${key}=${environment[key]}`);
-        else ok(sameNumberOrValue(environment[key], value), `${key}: ${JSON.stringify(environment[key])} != ${JSON.stringify(value)}`);
+        if (pattern) {
+          ok(new RegExp(pattern).test(String(environment[key])), `${key}=${environment[key]}`);
+        } else {ok(
+            sameNumberOrValue(environment[key], value),
+            `${key}: ${JSON.stringify(environment[key])} != ${JSON.stringify(value)}`,
+          );}
       }
     }
   });

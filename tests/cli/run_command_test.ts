@@ -10,7 +10,13 @@ async function writeFlow(flow: unknown): Promise<string> {
 }
 
 Deno.test("castor run prints the log, outcome and environment", async () => {
-  const { code, stdout, stderr } = await castor(["run", "--flow", hello, "--environment", '{"who": "world"}']);
+  const { code, stdout, stderr } = await castor([
+    "run",
+    "--flow",
+    hello,
+    "--environment",
+    '{"who": "world"}',
+  ]);
   equal(code, 0, stderr);
   match(stdout, /^\d\d:\d\d:\d\d\.\d{3} \[log\] Hello world!$/m);
   match(stdout, /^Outcome: completed$/m);
@@ -18,7 +24,14 @@ Deno.test("castor run prints the log, outcome and environment", async () => {
 });
 
 Deno.test("castor run --json prints one object per line in the documented shape", async () => {
-  const { code, lines } = await castor(["run", "--flow", hello, "--environment", '{"who": "you"}', "--json"]);
+  const { code, lines } = await castor([
+    "run",
+    "--flow",
+    hello,
+    "--environment",
+    '{"who": "you"}',
+    "--json",
+  ]);
   equal(code, 0);
   const [log, result] = lines;
   deepStrictEqual(Object.keys(log!), ["type", "time", "node", "component", "message"]);
@@ -38,7 +51,11 @@ Deno.test("castor run --json prints one object per line in the documented shape"
 
 Deno.test("castor run --json marks engine lines as notices", async () => {
   const flow = await writeFlow({
-    nodes: [{ id: "idle", component: "system.Log" }, { id: "bye", component: "system.Exit", inputs: { value: "done" } }],
+    nodes: [{ id: "idle", component: "system.Log" }, {
+      id: "bye",
+      component: "system.Exit",
+      inputs: { value: "done" },
+    }],
     links: [],
   });
   const { code, lines } = await castor(["run", "--flow", flow, "--json"]);
@@ -72,7 +89,10 @@ Deno.test("castor run exits 2 for a refused flow and lists its problems", async 
   const flow = await writeFlow({ nodes: [{ id: "w", component: "acme.Widget" }], links: [] });
   const text = await castor(["run", "--flow", flow]);
   equal(text.code, 2);
-  match(text.stderr, /cannot run: 1 problem\n {2}nodes\[0\]\.component: unknown component 'acme\.Widget'/);
+  match(
+    text.stderr,
+    /cannot run: 1 problem\n {2}nodes\[0\]\.component: unknown component 'acme\.Widget'/,
+  );
   const json = await castor(["run", "--flow", flow, "--json"]);
   equal(json.code, 2);
   equal(json.lines.length, 1);
@@ -93,12 +113,21 @@ Deno.test("castor run exits 2 without --flow", async () => {
 });
 
 Deno.test("castor run rejects an environment that is not a JSON object", async () => {
-  for (const [value, message] of [
-    ["[1]", "--environment must be a JSON object such as {\"who\": \"world\"}, got a list"],
-    ["42", "--environment must be a JSON object such as {\"who\": \"world\"}, got 42"],
-    ["{oops", "--environment is not valid JSON"],
-  ]) {
-    const { code, lines } = await castor(["run", "--flow", hello, "--environment", value!, "--json"]);
+  for (
+    const [value, message] of [
+      ["[1]", '--environment must be a JSON object such as {"who": "world"}, got a list'],
+      ["42", '--environment must be a JSON object such as {"who": "world"}, got 42'],
+      ["{oops", "--environment is not valid JSON"],
+    ]
+  ) {
+    const { code, lines } = await castor([
+      "run",
+      "--flow",
+      hello,
+      "--environment",
+      value!,
+      "--json",
+    ]);
     equal(code, 2);
     const problem = (lines[0]!.problems as { path: string; message: string }[])[0]!;
     equal(problem.path, "--environment");
@@ -132,9 +161,18 @@ Deno.test("castor run keeps floats of the environment file as floats", async () 
 });
 
 Deno.test("castor run rejects a missing environment file", async () => {
-  const { code, stderr } = await castor(["run", "--flow", hello, "--environment-file", "/nonexistent/env.json"]);
+  const { code, stderr } = await castor([
+    "run",
+    "--flow",
+    hello,
+    "--environment-file",
+    "/nonexistent/env.json",
+  ]);
   equal(code, 2);
-  match(stderr, /--environment-file: cannot read environment file '\/nonexistent\/env\.json': no such file/);
+  match(
+    stderr,
+    /--environment-file: cannot read environment file '\/nonexistent\/env\.json': no such file/,
+  );
 });
 
 Deno.test("castor run rejects an unknown option", async () => {

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal as assertEquals, ok as assert } from "node:assert/strict";
-import { type ComponentDefinition, Float, runFlow, withComponents } from "../../mod.ts";
+import { Float, runFlow, withComponents } from "../../mod.ts";
 import type { LogEntry, RunResult } from "../../mod.ts";
 
 function userLogs(result: RunResult): string[] {
@@ -66,7 +66,13 @@ Deno.test("runFlow joins two branches into one node", async () => {
 Deno.test("runFlow keeps FIFO order on a port across many values", async () => {
   const result = await runFlow({
     nodes: [
-      { id: "count", component: "system.Increment", variable_name: "n", inputs: { value: "x" }, execution: 200 },
+      {
+        id: "count",
+        component: "system.Increment",
+        variable_name: "n",
+        inputs: { value: "x" },
+        execution: 200,
+      },
       { id: "read", component: "system.Get", variable_name: "n", execution: 1 },
       { id: "numbers", component: "math.Addition", inputs: { a: "0", b: "1" }, execution: 200 },
       { id: "log", component: "system.Log" },
@@ -140,7 +146,12 @@ Deno.test("runFlow lets other nodes run while system.Sleep waits", async () => {
 Deno.test("runFlow completes with an untaken branch", async () => {
   const result = await runFlow({
     nodes: [
-      { id: "split", component: "logic.Splitter", inputs: { value: "7" }, case: { type: "lesser_strict", test: "3" } },
+      {
+        id: "split",
+        component: "logic.Splitter",
+        inputs: { value: "7" },
+        case: { type: "lesser_strict", test: "3" },
+      },
       { id: "yes", component: "system.Log", template: "small {value}" },
       { id: "no", component: "system.Log", template: "big {value}" },
       { id: "join", component: "math.Addition" },
@@ -182,7 +193,13 @@ Deno.test("runFlow ends an endless generator through system.Exit", async () => {
     nodes: [
       { id: "tick", component: "system.Increment", variable_name: "ticks", inputs: { value: "t" } },
       { id: "read", component: "system.Get", variable_name: "ticks" },
-      { id: "enough", component: "logic.Assert", case: { type: "lesser", test: "99" }, exit: "exit", message: "stop at {value}" },
+      {
+        id: "enough",
+        component: "logic.Assert",
+        case: { type: "lesser", test: "99" },
+        exit: "exit",
+        message: "stop at {value}",
+      },
     ],
     links: [{ source: "read:value", targets: ["enough:value"] }],
     settings: { exec_mode: "multiple" },
@@ -375,7 +392,12 @@ Deno.test("runFlow never fires a node whose any-type input is unset", async () =
 Deno.test("runFlow gives unlinked typed inputs their empty value", async () => {
   const result = await runFlow({
     nodes: [
-      { id: "fmt", component: "system.Format2", inputs: { str1: "only" }, template: "[{str1}|{str2}]" },
+      {
+        id: "fmt",
+        component: "system.Format2",
+        inputs: { str1: "only" },
+        template: "[{str1}|{str2}]",
+      },
       { id: "add", component: "math.Addition", inputs: { a: "2" } },
       { id: "log", component: "system.Log" },
       { id: "set", component: "system.Set", variable_name: "sum" },

@@ -52,14 +52,23 @@ Deno.test("parseFlowText rejects a document that is not an object", () => {
       ok(false, "expected a FlowError");
     } catch (error) {
       ok(error instanceof FlowError);
-      equal(error.problems[0]?.message, `a flow must be a JSON object with "nodes" and "links", got ${kind}`);
+      equal(
+        error.problems[0]?.message,
+        `a flow must be a JSON object with "nodes" and "links", got ${kind}`,
+      );
     }
   }
 });
 
 Deno.test("validateFlow accepts an editor flow with positions and tempo", async () => {
   const problems = await validateFlow({
-    nodes: [{ id: "log", component: "system.Log", inputs: { value: "x" }, tempo: "0.1", custom: 1 }],
+    nodes: [{
+      id: "log",
+      component: "system.Log",
+      inputs: { value: "x" },
+      tempo: "0.1",
+      custom: 1,
+    }],
     links: [],
     settings: { name: "n", exec_mode: "single", environment: { inputs: [], outputs: [] } },
     positions: { log: { x: 1, y: 2 } },
@@ -68,8 +77,14 @@ Deno.test("validateFlow accepts an editor flow with positions and tempo", async 
 });
 
 Deno.test("validateFlow rejects a missing or malformed nodes list", async () => {
-  equal(messageAt(await validateFlow({ links: [] }), "nodes"), `missing: a flow needs a "nodes" list`);
-  equal(messageAt(await validateFlow({ nodes: {} }), "nodes"), "must be a list of node objects, got an object");
+  equal(
+    messageAt(await validateFlow({ links: [] }), "nodes"),
+    `missing: a flow needs a "nodes" list`,
+  );
+  equal(
+    messageAt(await validateFlow({ nodes: {} }), "nodes"),
+    "must be a list of node objects, got an object",
+  );
   equal(
     messageAt(await validateFlow({ nodes: [3] }), "nodes[0]"),
     `must be a node object with "id" and "component", got number 3`,
@@ -82,7 +97,10 @@ Deno.test("validateFlow rejects duplicate node ids", async () => {
 });
 
 Deno.test("validateFlow rejects a node without id or component", async () => {
-  const problems = await validateFlow({ nodes: [{ component: "system.Log" }, { id: "x" }], links: [] });
+  const problems = await validateFlow({
+    nodes: [{ component: "system.Log" }, { id: "x" }],
+    links: [],
+  });
   equal(messageAt(problems, "nodes[0].id"), "must be a non-empty text, got nothing");
   equal(
     messageAt(problems, "nodes[1].component"),
@@ -91,7 +109,10 @@ Deno.test("validateFlow rejects a node without id or component", async () => {
 });
 
 Deno.test("validateFlow rejects an unknown component", async () => {
-  const problems = await validateFlow({ nodes: [{ id: "w", component: "acme.Widget" }], links: [] });
+  const problems = await validateFlow({
+    nodes: [{ id: "w", component: "acme.Widget" }],
+    links: [],
+  });
   ok(messageAt(problems, "nodes[0].component").startsWith("unknown component 'acme.Widget': "));
 });
 
@@ -116,12 +137,18 @@ Deno.test("validateFlow rejects a link to an unknown node or port", async () => 
     "links[0].targets[2]",
     "links[0].targets[3]",
   ]);
-  equal(messageAt(problems, "links[0].targets[1]"), "node 'log' (system.Log) has no input 'nope'; its inputs are: value");
+  equal(
+    messageAt(problems, "links[0].targets[1]"),
+    "node 'log' (system.Log) has no input 'nope'; its inputs are: value",
+  );
   equal(
     messageAt(problems, "links[0].targets[2]"),
     "no node 'ghost' in the flow (or that node has problems of its own)",
   );
-  equal(messageAt(problems, "links[0].targets[3]"), `must be text "nodeId:port", got the text "nocolon"`);
+  equal(
+    messageAt(problems, "links[0].targets[3]"),
+    `must be text "nodeId:port", got the text "nocolon"`,
+  );
 });
 
 Deno.test("validateFlow rejects malformed links", async () => {
@@ -130,9 +157,15 @@ Deno.test("validateFlow rejects malformed links", async () => {
     links: [{ source: "log:value" }, "x", { source: 3, targets: [] }],
   });
   ok(paths(problems).includes("links[0].targets"));
-  equal(messageAt(problems, "links[1]"), `must be an object with "source" and "targets", got the text "x"`);
+  equal(
+    messageAt(problems, "links[1]"),
+    `must be an object with "source" and "targets", got the text "x"`,
+  );
   equal(messageAt(problems, "links[2].source"), `must be text "nodeId:port", got number 3`);
-  equal(messageAt(problems, "links[2].targets"), `must be a non-empty list of "nodeId:port", got a list`);
+  equal(
+    messageAt(problems, "links[2].targets"),
+    `must be a non-empty list of "nodeId:port", got a list`,
+  );
 });
 
 Deno.test("validateFlow rejects a preset for an input that does not exist", async () => {
@@ -140,7 +173,10 @@ Deno.test("validateFlow rejects a preset for an input that does not exist", asyn
     nodes: [{ id: "log", component: "system.Log", inputs: { valeu: "x" } }],
     links: [],
   });
-  equal(messageAt(problems, "nodes[0].inputs.valeu"), "system.Log has no input 'valeu'; its inputs are: value");
+  equal(
+    messageAt(problems, "nodes[0].inputs.valeu"),
+    "system.Log has no input 'valeu'; its inputs are: value",
+  );
 });
 
 Deno.test("validateFlow rejects settings of the wrong shape", async () => {
@@ -166,13 +202,22 @@ Deno.test("validateFlow rejects settings of the wrong shape", async () => {
     messageAt(problems, "nodes[4].duration"),
     `must be a number of seconds of 0 or more (such as 2 or "0,5"), got "soon"`,
   );
-  equal(messageAt(problems, "nodes[5].variable_name"), "missing: this component needs the setting 'variable_name'");
+  equal(
+    messageAt(problems, "nodes[5].variable_name"),
+    "missing: this component needs the setting 'variable_name'",
+  );
   equal(messageAt(problems, "nodes[6].environment"), `must be "keep" or "reset", got "forever"`);
-  equal(messageAt(problems, "nodes[7].execution"), "must be a whole number of firings (0 for no limit), got number -1");
+  equal(
+    messageAt(problems, "nodes[7].execution"),
+    "must be a whole number of firings (0 for no limit), got number -1",
+  );
 });
 
 Deno.test("validateFlow rejects flow settings of the wrong shape", async () => {
-  equal(messageAt(await validateFlow({ nodes: [], settings: [] }), "settings"), "must be an object, got a list");
+  equal(
+    messageAt(await validateFlow({ nodes: [], settings: [] }), "settings"),
+    "must be an object, got a list",
+  );
   equal(
     messageAt(await validateFlow({ nodes: [], settings: { exec_mode: 1 } }), "settings.exec_mode"),
     `must be text such as "single", got number 1`,
