@@ -108,14 +108,35 @@ function contains(value: unknown, test: unknown): boolean {
 
 const patternCache = new Map<string, RegExp>();
 
+// Python's re syntax that JavaScript writes differently: named groups
+// (?P<name>...), back-references (?P=name), \A and \Z anchors, and leading
+// inline flags such as (?i).
+function translatePattern(source: string): RegExp {
+  let flags = "";
+  let body = source;
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(body);
+  if (inline) {
+    for (const flag of inline[1]!) {
+      if (flag === "x") throw new Error("the verbose flag (?x) is not supported");
+      if ("ims".includes(flag) && !flags.includes(flag)) flags += flag;
+    }
+    body = body.slice(inline[0].length);
+  }
+  body = body
+    .replaceAll("(?P<", "(?<")
+    .replace(/\(\?P=(\w+)\)/g, "\\k<$1>")
+    .replace(/(?<!\\)((?:\\\\)*)\\A/g, "$1^")
+    .replace(/(?<!\\)((?:\\\\)*)\\Z/g, "$1$$");
+  return new RegExp(body, flags);
+}
+
 function compilePattern(test: unknown): RegExp {
   const source = toText(test);
   const cached = patternCache.get(source);
   if (cached) return cached;
   let pattern: RegExp;
   try {
-    // Python writes named groups as (?P<name>...) and back-references as (?P=name).
-    pattern = new RegExp(source.replaceAll("(?P<", "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>"));
+    pattern = translatePattern(source);
   } catch (error) {
     throw new TestError(
       `invalid regular expression ${describeValue(source)}: ${(error as Error).message}`,

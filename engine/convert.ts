@@ -36,7 +36,7 @@ function article(type: PortType): string {
   }
 }
 
-const NUMBER_TEXT = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?$/;
+const NUMBER_TEXT = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?$/;
 const SPECIAL_NUMBER_TEXT = /^([+-]?)(inf|infinity|nan)$/i;
 
 /**
@@ -92,7 +92,8 @@ export function converterFor(port: string, type: PortType): Converter {
         if (number === undefined || !Number.isFinite(number)) {
           throw new ConversionError(port, type, value);
         }
-        return Math.trunc(number);
+        // `|| 0` turns -0 into 0, as Python's int(-0.5) is 0.
+        return Math.trunc(number) || 0;
       };
     case "string":
       return (value) => typeof value === "string" ? value : toText(value);

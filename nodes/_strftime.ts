@@ -53,11 +53,36 @@ function zoneName(date: Date): string {
 
 /**
  * Formats a date with `%` directives: `%Y %y %m %d %e %H %I %M %S %f %p %j
- * %a %A %b %B %h %w %u %U %W %z %Z %c %x %X %D %F %T %R %s %n %t %%`. An
- * unknown directive is kept as written, as glibc does.
+ * %a %A %b %B %h %w %u %U %W %z %Z %c %x %X %D %F %T %R %s %n %t %%`, each
+ * optionally preceded by a glibc flag (`-`, `_`, `0`, `^`). An unknown
+ * directive is kept as written, as glibc does.
  */
 export function strftime(date: Date, format: string): string {
-  return format.replace(/%(:?z|.|$)/gs, (whole, directive: string) => {
+  return format.replace(/%([-_0^]?)(:?z|.|$)/gs, (whole, flag: string, directive: string) => {
+    const text = expand(date, directive, whole);
+    return text === whole ? whole : applyFlag(text, flag);
+  });
+}
+
+// glibc's flags: `-` drops the padding, `_` pads with spaces, `0` with zeros,
+// `^` writes in capitals.
+function applyFlag(text: string, flag: string): string {
+  switch (flag) {
+    case "-":
+      return /^[0 ]+\d/.test(text) ? text.replace(/^[0 ]+(?=\d)/, "") : text;
+    case "_":
+      return /^0+\d/.test(text) ? text.replace(/^0+(?=\d)/, (zeros) => " ".repeat(zeros.length)) : text;
+    case "0":
+      return text.replace(/^ +(?=\d)/, (spaces) => "0".repeat(spaces.length));
+    case "^":
+      return text.toUpperCase();
+    default:
+      return text;
+  }
+}
+
+function expand(date: Date, directive: string, whole: string): string {
+  {
     switch (directive) {
       case "Y":
         return String(date.getFullYear());
@@ -129,5 +154,5 @@ export function strftime(date: Date, format: string): string {
       default:
         return whole;
     }
-  });
+  }
 }

@@ -7,7 +7,7 @@
 import type { ComponentDefinition } from "../engine/types.ts";
 import { evaluateTest } from "../engine/compare.ts";
 import { fillTemplate } from "../engine/template.ts";
-import { isRecord, toText } from "../engine/values.ts";
+import { copyValue, isRecord, toText } from "../engine/values.ts";
 import { builtin, checkCase, checkCases } from "./_define.ts";
 
 interface Case {
@@ -20,7 +20,7 @@ const EMPTY_CASE: Case = { type: "equals", test: "" };
 
 // A string case value is a template; other JSON values are sent as they are.
 function render(value: unknown, values: Record<string, unknown>): unknown {
-  return typeof value === "string" ? fillTemplate(value, values) : value;
+  return typeof value === "string" ? fillTemplate(value, values) : copyValue(value);
 }
 
 function caseOf(setting: unknown): Case {

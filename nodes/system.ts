@@ -70,11 +70,21 @@ export const Sleep: ComponentDefinition = builtin({
   },
 });
 
+// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days), so
+// longer pauses wait in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, milliseconds);
+    const end = performance.now() + milliseconds;
+    let timer = setTimeout(step, Math.min(milliseconds, MAX_TIMER_MS));
     signal.addEventListener("abort", done, { once: true });
+    function step() {
+      const remaining = end - performance.now();
+      if (remaining > 0) timer = setTimeout(step, Math.min(remaining, MAX_TIMER_MS));
+      else done();
+    }
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

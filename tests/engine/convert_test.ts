@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assertEquals, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import {
   ConversionError,
   converterFor,
@@ -14,7 +14,7 @@ import {
   toNumber,
 } from "../../engine/convert.ts";
 import type { PortType } from "../../engine/types.ts";
-import { Float } from "../../engine/values.ts";
+import { Float, toText } from "../../engine/values.ts";
 
 function convert(type: PortType, value: unknown): unknown {
   return converterFor("port", type)(value);
@@ -33,7 +33,7 @@ function conversionError(type: PortType, value: unknown): ConversionError {
 
 function assertFloat(value: unknown, expected: number): void {
   ok(value instanceof Float, `${String(value)} is a Float`);
-  assertEquals(value.value, expected);
+  deepStrictEqual(value.value, expected);
 }
 
 Deno.test("float port converts number text", () => {
@@ -48,6 +48,7 @@ Deno.test("float port converts numbers and booleans", () => {
   assertFloat(convert("float", 3), 3);
   assertFloat(convert("float", 2.9), 2.9);
   assertFloat(convert("float", true), 1);
+  strictEqual(toText(convert("float", true)), "1.0");
   assertFloat(convert("float", false), 0);
 });
 
@@ -60,13 +61,13 @@ Deno.test("float port keeps a Float", () => {
 Deno.test("float port rejects text that is not a number", () => {
   const error = conversionError("float", "abc");
 
-  assertEquals(error.message, `input 'port' expects a number (float), got "abc"`);
+  deepStrictEqual(error.message, `input 'port' expects a number (float), got "abc"`);
 });
 
 Deno.test("float port rejects empty text", () => {
   const error = conversionError("float", "");
 
-  assertEquals(error.message, `input 'port' expects a number (float), got ""`);
+  deepStrictEqual(error.message, `input 'port' expects a number (float), got ""`);
 });
 
 Deno.test("float port rejects a decimal comma", () => {
@@ -89,10 +90,22 @@ Deno.test("int port keeps the integer part", () => {
   strictEqual(convert("int", false), 0);
 });
 
+// Math.trunc(-0.5) is -0, which prints as "-0.0", but Python's int(-0.5) is 0, which prints as "0".
+Deno.test({
+  name: "int port gives 0 for small negatives",
+  ignore: false,
+  fn() {
+    const value = convert("int", "-0.5");
+
+    ok(Object.is(value, 0), `${String(value)} is +0`);
+    strictEqual(toText(value), "0");
+  },
+});
+
 Deno.test("int port rejects text that is not a number", () => {
   const error = conversionError("int", "abc");
 
-  assertEquals(error.message, `input 'port' expects an integer, got "abc"`);
+  deepStrictEqual(error.message, `input 'port' expects an integer, got "abc"`);
 });
 
 Deno.test("int port rejects infinity and nan", () => {
@@ -132,13 +145,13 @@ Deno.test("boolean port converts numbers and null", () => {
 Deno.test("boolean port rejects other text", () => {
   const error = conversionError("boolean", "abc");
 
-  assertEquals(error.message, `input 'port' expects a boolean, got "abc"`);
+  deepStrictEqual(error.message, `input 'port' expects a boolean, got "abc"`);
 });
 
 Deno.test("list port parses JSON text", () => {
   const parsed = convert("list", "[1, 7.0]") as unknown[];
 
-  assertEquals(parsed.length, 2);
+  deepStrictEqual(parsed.length, 2);
   strictEqual(parsed[0], 1);
   assertFloat(parsed[1], 7);
 });
@@ -150,19 +163,19 @@ Deno.test("list port keeps a list", () => {
 });
 
 Deno.test("list port takes null as empty", () => {
-  assertEquals(convert("list", null), []);
+  deepStrictEqual(convert("list", null), []);
 });
 
 Deno.test("list port rejects other values", () => {
   const error = conversionError("list", '{"a": 1}');
 
-  assertEquals(error.message, `input 'port' expects a list, got "{\\"a\\": 1}"`);
+  deepStrictEqual(error.message, `input 'port' expects a list, got "{\\"a\\": 1}"`);
   conversionError("list", "abc");
   conversionError("list", 3);
 });
 
 Deno.test("dict port parses JSON text", () => {
-  assertEquals(convert("dict", '{"a": 1}'), { a: 1 });
+  deepStrictEqual(convert("dict", '{"a": 1}'), { a: 1 });
 });
 
 Deno.test("dict port keeps an object", () => {
@@ -172,13 +185,13 @@ Deno.test("dict port keeps an object", () => {
 });
 
 Deno.test("dict port takes null as empty", () => {
-  assertEquals(convert("dict", null), {});
+  deepStrictEqual(convert("dict", null), {});
 });
 
 Deno.test("dict port rejects other values", () => {
   const error = conversionError("dict", "[1]");
 
-  assertEquals(error.message, `input 'port' expects an object (dict), got "[1]"`);
+  deepStrictEqual(error.message, `input 'port' expects an object (dict), got "[1]"`);
   conversionError("dict", "abc");
   conversionError("dict", new Float(1));
 });
@@ -186,7 +199,7 @@ Deno.test("dict port rejects other values", () => {
 Deno.test("json port parses text", () => {
   strictEqual(convert("json", "3"), 3);
   assertFloat(convert("json", "7.0"), 7);
-  assertEquals(convert("json", '{"a": [1]}'), { a: [1] });
+  deepStrictEqual(convert("json", '{"a": [1]}'), { a: [1] });
   strictEqual(convert("json", '"quoted"'), "quoted");
 });
 
@@ -221,8 +234,8 @@ Deno.test("ConversionError names the port", () => {
   }
 
   ok(caught instanceof ConversionError, "a ConversionError");
-  assertEquals(caught.name, "ConversionError");
-  assertEquals(caught.message, `input 'a' expects a number (float), got "abc"`);
+  deepStrictEqual(caught.name, "ConversionError");
+  deepStrictEqual(caught.message, `input 'a' expects a number (float), got "abc"`);
 });
 
 Deno.test("emptyValueOf gives each type's empty value", () => {
@@ -230,9 +243,9 @@ Deno.test("emptyValueOf gives each type's empty value", () => {
   assertFloat(emptyValueOf("float"), 0);
   strictEqual(emptyValueOf("string"), "");
   strictEqual(emptyValueOf("boolean"), false);
-  assertEquals(emptyValueOf("list"), []);
-  assertEquals(emptyValueOf("dict"), {});
-  assertEquals(emptyValueOf("json"), {});
+  deepStrictEqual(emptyValueOf("list"), []);
+  deepStrictEqual(emptyValueOf("dict"), {});
+  deepStrictEqual(emptyValueOf("json"), {});
   strictEqual(emptyValueOf("*"), undefined);
 });
 
@@ -240,7 +253,7 @@ Deno.test("emptyValueOf gives a new list each time", () => {
   const first = emptyValueOf("list") as unknown[];
   first.push(1);
 
-  assertEquals(emptyValueOf("list"), []);
+  deepStrictEqual(emptyValueOf("list"), []);
 });
 
 Deno.test("parseNumberText reads decimal text", () => {
@@ -268,7 +281,7 @@ Deno.test("parseNumberText rejects misplaced underscores", () => {
 // Python's float("1e1_0") is 1e10, but the exponent pattern allows digits only.
 Deno.test({
   name: "parseNumberText accepts underscores in exponent",
-  ignore: true,
+  ignore: false,
   fn() {
     strictEqual(parseNumberText("1e1_0"), 1e10);
   },

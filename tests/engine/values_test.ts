@@ -5,8 +5,15 @@
  * @module
  */
 
-import { assertEquals, notStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { copyValue, Float, formatFloat, parseJson, toJsonText, toText } from "../../engine/values.ts";
+import { deepStrictEqual, notStrictEqual, ok, strictEqual } from "node:assert/strict";
+import {
+  copyValue,
+  Float,
+  formatFloat,
+  parseJson,
+  toJsonText,
+  toText,
+} from "../../engine/values.ts";
 
 Deno.test("formatFloat prints as Python repr", async (t) => {
   const cases: [number, string][] = [
@@ -31,58 +38,58 @@ Deno.test("formatFloat prints as Python repr", async (t) => {
   ];
   for (const [value, expected] of cases) {
     await t.step(expected, () => {
-      assertEquals(formatFloat(value), expected);
+      deepStrictEqual(formatFloat(value), expected);
     });
   }
 });
 
 Deno.test("toText prints floats with a decimal part", () => {
-  assertEquals(toText(new Float(7)), "7.0");
-  assertEquals(toText(new Float(1e16)), "1e+16");
-  assertEquals(toText(new Float(-0)), "-0.0");
-  assertEquals(toText(0.5), "0.5");
+  deepStrictEqual(toText(new Float(7)), "7.0");
+  deepStrictEqual(toText(new Float(1e16)), "1e+16");
+  deepStrictEqual(toText(new Float(-0)), "-0.0");
+  deepStrictEqual(toText(0.5), "0.5");
 });
 
 Deno.test("toText prints integers without a decimal part", () => {
-  assertEquals(toText(7), "7");
-  assertEquals(toText(-3), "-3");
-  assertEquals(toText(0), "0");
-  assertEquals(toText(1e21), "1000000000000000000000");
+  deepStrictEqual(toText(7), "7");
+  deepStrictEqual(toText(-3), "-3");
+  deepStrictEqual(toText(0), "0");
+  deepStrictEqual(toText(1e21), "1000000000000000000000");
 });
 
 Deno.test("toText prints booleans as Python", () => {
-  assertEquals(toText(true), "True");
-  assertEquals(toText(false), "False");
+  deepStrictEqual(toText(true), "True");
+  deepStrictEqual(toText(false), "False");
 });
 
 Deno.test("toText prints nothing as empty text", () => {
-  assertEquals(toText(null), "");
-  assertEquals(toText(undefined), "");
+  deepStrictEqual(toText(null), "");
+  deepStrictEqual(toText(undefined), "");
 });
 
 Deno.test("toText keeps text unchanged", () => {
-  assertEquals(toText("7.0"), "7.0");
-  assertEquals(toText(""), "");
+  deepStrictEqual(toText("7.0"), "7.0");
+  deepStrictEqual(toText(""), "");
 });
 
 Deno.test("toText prints lists and objects as compact JSON", () => {
-  assertEquals(toText([1, "a", new Float(7)]), '[1,"a",7.0]');
-  assertEquals(toText({ a: new Float(7), b: [null, true] }), '{"a":7.0,"b":[null,true]}');
-  assertEquals(toText([]), "[]");
-  assertEquals(toText({}), "{}");
+  deepStrictEqual(toText([1, "a", new Float(7)]), '[1,"a",7.0]');
+  deepStrictEqual(toText({ a: new Float(7), b: [null, true] }), '{"a":7.0,"b":[null,true]}');
+  deepStrictEqual(toText([]), "[]");
+  deepStrictEqual(toText({}), "{}");
 });
 
 Deno.test("toJsonText keeps floats as 7.0", () => {
-  assertEquals(toJsonText({ x: new Float(7), y: 7 }), '{"x":7.0,"y":7}');
+  deepStrictEqual(toJsonText({ x: new Float(7), y: 7 }), '{"x":7.0,"y":7}');
 });
 
 Deno.test("parseJson keeps written floats as Float", () => {
   const parsed = parseJson('{"a": 7.0, "b": 1e3, "c": 7, "d": [1.5]}') as Record<string, unknown>;
 
   ok(parsed.a instanceof Float, "7.0 is a Float");
-  assertEquals(Number(parsed.a), 7);
+  deepStrictEqual(Number(parsed.a), 7);
   ok(parsed.b instanceof Float, "1e3 is a Float");
-  assertEquals(Number(parsed.b), 1000);
+  deepStrictEqual(Number(parsed.b), 1000);
   strictEqual(parsed.c, 7);
   const list = parsed.d as unknown[];
   ok(list[0] instanceof Float, "1.5 in a list is a Float");
@@ -91,7 +98,7 @@ Deno.test("parseJson keeps written floats as Float", () => {
 Deno.test("parseJson round-trips float text", () => {
   const text = '{"a":7.0,"b":1000.0,"c":7,"d":[1.5]}';
 
-  assertEquals(toJsonText(parseJson(text)), text);
+  deepStrictEqual(toJsonText(parseJson(text)), text);
 });
 
 Deno.test("parseJson rejects text that is not JSON", () => {
@@ -109,7 +116,7 @@ Deno.test("copyValue copies nested lists and objects", () => {
   const original = { list: [1, { inner: [2] }], object: { key: "v" } };
   const copy = copyValue(original) as typeof original;
 
-  assertEquals(copy, original);
+  deepStrictEqual(copy, original);
   notStrictEqual(copy, original);
   notStrictEqual(copy.list, original.list);
   notStrictEqual(copy.list[1], original.list[1]);
@@ -117,7 +124,7 @@ Deno.test("copyValue copies nested lists and objects", () => {
 
   (copy.list[1] as { inner: number[] }).inner.push(3);
   copy.object.key = "changed";
-  assertEquals(original, { list: [1, { inner: [2] }], object: { key: "v" } });
+  deepStrictEqual(original, { list: [1, { inner: [2] }], object: { key: "v" } });
 });
 
 Deno.test("copyValue shares immutable values", () => {
@@ -133,23 +140,23 @@ Deno.test("Float works in arithmetic through valueOf", () => {
   const seven = new Float(7) as unknown as number;
   const two = new Float(2) as unknown as number;
 
-  assertEquals(seven + 1, 8);
-  assertEquals(seven * two, 14);
-  assertEquals(seven - two, 5);
+  deepStrictEqual(seven + 1, 8);
+  deepStrictEqual(seven * two, 14);
+  deepStrictEqual(seven - two, 5);
   ok(two < seven, "2.0 < 7.0");
-  assertEquals(Number(new Float(2.5)), 2.5);
+  deepStrictEqual(Number(new Float(2.5)), 2.5);
 });
 
 Deno.test("Float prints as Python", () => {
-  assertEquals(`${new Float(7)}`, "7.0");
-  assertEquals(String(new Float(1e-5)), "1e-05");
+  deepStrictEqual(`${new Float(7)}`, "7.0");
+  deepStrictEqual(String(new Float(1e-5)), "1e-05");
 });
 
 Deno.test("Float serialises to JSON as 7.0", () => {
-  assertEquals(JSON.stringify({ seven: new Float(7) }), '{"seven":7.0}');
-  assertEquals(JSON.stringify([new Float(1e16), new Float(0.5)]), "[1e+16,0.5]");
+  deepStrictEqual(JSON.stringify({ seven: new Float(7) }), '{"seven":7.0}');
+  deepStrictEqual(JSON.stringify([new Float(1e16), new Float(0.5)]), "[1e+16,0.5]");
 });
 
 Deno.test("Float serialises non-finite values as null", () => {
-  assertEquals(JSON.stringify([new Float(NaN), new Float(Infinity)]), "[null,null]");
+  deepStrictEqual(JSON.stringify([new Float(NaN), new Float(Infinity)]), "[null,null]");
 });

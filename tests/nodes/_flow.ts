@@ -4,10 +4,11 @@
  * @module
  */
 
-import { type RunOptions, runFlow } from "../../engine/run.ts";
+import { runFlow, type RunOptions } from "../../engine/run.ts";
 import type { RunResult } from "../../engine/types.ts";
 
-// A test flow that never ends is a broken test: cancelling it turns the hang into a failed outcome.
+// A test flow that never ends is a broken test, so cancelling it turns the hang into a failed
+// outcome.
 const SAFETY_TIMEOUT_MS = 10_000;
 
 /** Runs a flow with the built-in components, cancelled if it is still running after 10 s. */
