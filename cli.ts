@@ -121,6 +121,11 @@ export async function main(args: string[], output: Output = consoleOutput): Prom
       return await runCommand(rest, output);
     case "validate":
       return await validateCommand(rest, output);
+    case "daemon": {
+      // Loaded on demand, so that `castor run` does not pay for the daemon's code at start-up.
+      const { runDaemonCommand } = await import("./pollux/daemon_command.ts");
+      return await runDaemonCommand(rest);
+    }
     case undefined:
     case "help":
     case "-h":

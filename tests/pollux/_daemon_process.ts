@@ -10,7 +10,7 @@ import type { PolluxDouble } from "./double.ts";
 
 /** Entry point of the daemon command. */
 export const DAEMON_ENTRY: string =
-  new URL("../../pollux/_daemon_main.ts", import.meta.url).pathname;
+  new URL("../../cli.ts", import.meta.url).pathname;
 
 /** API key of the test configurations; tests check it never shows up in logs. */
 export const TEST_KEY = "test-key-6f1d2c9b-do-not-log";
@@ -149,7 +149,7 @@ export class DaemonProcess {
       "debug",
     ];
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-worker-options", DAEMON_ENTRY, ...args],
+      args: ["run", "-A", "--unstable-worker-options", DAEMON_ENTRY, "daemon", ...args],
       env: { NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",

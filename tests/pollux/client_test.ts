@@ -36,11 +36,11 @@ Deno.test("PolluxClient registers and polls with form fields", async () => {
 
   const runId = double.queueRun({ nodes: [], links: [] }, { environment: { who: "world" } });
   double.queueCommand(id, "reload");
-  const answer = await client.poll(id, {
+  const response = await client.poll(id, {
     flowInstances: 0,
     logs: [{ time: 1, message: "Daemon started" }],
   });
-  assertEquals(answer, {
+  assertEquals(response, {
     state: "state_running",
     runs: [{ id: runId, flow: { nodes: [], links: [] }, environment: { who: "world" } }],
     commands: [{ command: "reload", settings: [] }],
@@ -116,7 +116,7 @@ Deno.test("PolluxClient turns failures into PolluxError", async (t) => {
   const cases: [Parameters<PolluxDouble["fail"]>[0], number | undefined, string][] = [
     ["error500", 500, "rejected POST"],
     ["html", 502, "a body that is not JSON: '<html>"],
-    ["hang", undefined, "did not answer POST"],
+    ["hang", undefined, "timed out after 300 ms"],
     ["refuse", undefined, "failed"],
   ];
   for (const [mode, status, message] of cases) {

@@ -155,3 +155,19 @@ Deno.test("config.ini.sample lists every key with its default", async () => {
     machineName: parsed.machineName,
   });
 });
+
+Deno.test("docs/daemon.md lists every key with its default", async () => {
+  const docs = await Deno.readTextFile(new URL("../../docs/daemon.md", import.meta.url));
+  for (const spec of CONFIG_KEYS) {
+    const fallback = spec.default === undefined
+      ? "required"
+      : spec.key === "machine_name"
+      ? "the host name"
+      : `\`${spec.default}\``;
+    assertStringIncludes(docs, `| \`[${spec.section}]\` | \`${spec.key}\``, `row of ${spec.key}`);
+    const row = docs.split("\n").find((line) =>
+      line.includes(`\`${spec.key}\``) && line.startsWith("| `[")
+    );
+    assertStringIncludes(row ?? "", fallback, `default of ${spec.key}`);
+  }
+});

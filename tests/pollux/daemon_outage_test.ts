@@ -75,7 +75,7 @@ Deno.test("daemon delivers every report once after an outage", async (t) => {
   });
 
   await t.step("the API key appears in no log", () => {
-    assertStringIncludes(daemon.stderr, "502", "the HTML answer was logged");
+    assertStringIncludes(daemon.stderr, "502", "the HTML response was logged");
     assertNotIncludes(daemon.stderr, TEST_KEY);
     for (const line of record.logs) assertNotIncludes(line.message, TEST_KEY);
   });
@@ -103,7 +103,7 @@ Deno.test("daemon waits for Pollux at start", async () => {
 
 Deno.test("daemon registers again after state_dead", async () => {
   await using double = await PolluxDouble.start();
-  await using daemon = await DaemonProcess.start(double);
+  await using _daemon = await DaemonProcess.start(double);
   const first = await registered(double);
 
   const id = double.queueRun(FLOWS.slow(30));
@@ -153,7 +153,8 @@ Deno.test("SIGTERM lets a run finish within the grace period", async () => {
   const paths = double.requests.map((request) => request.path);
   const completeAt = paths.indexOf(`/api/instances/${id}/complete`);
   const stopAt = paths.indexOf(`/api/daemons/i/${record.id}/stop`);
-  assert(completeAt >= 0 && stopAt > completeAt, "the daemon unregisters after the run's report");
+  assert(completeAt >= 0, "the run's report arrived");
+  assert(stopAt > completeAt, "the daemon unregisters after the run's report");
 });
 
 Deno.test("SIGTERM cancels a run past the grace period", async () => {

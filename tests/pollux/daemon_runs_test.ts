@@ -32,7 +32,7 @@ function finished(double: PolluxDouble, ids: string[]): Promise<true> {
 
 Deno.test("daemon registers with name, domain, machine and limit", async () => {
   await using double = await PolluxDouble.start();
-  await using daemon = await DaemonProcess.start(double, { name: "build-2", domain: "nightly" });
+  await using _daemon = await DaemonProcess.start(double, { name: "build-2", domain: "nightly" });
 
   const record = await registered(double, "build-2");
   const start = double.requestsTo("/api/daemons/start")[0];
@@ -73,7 +73,7 @@ Deno.test("daemon registers with name, domain, machine and limit", async () => {
 
 Deno.test("daemon runs a queued flow and reports logs and environment", async () => {
   await using double = await PolluxDouble.start();
-  await using daemon = await DaemonProcess.start(double);
+  await using _daemon = await DaemonProcess.start(double);
   await registered(double);
 
   const flow = {
@@ -97,7 +97,7 @@ Deno.test("daemon runs a queued flow and reports logs and environment", async ()
 
 Deno.test("daemon keeps to its limit with more runs than slots", async () => {
   await using double = await PolluxDouble.start();
-  await using daemon = await DaemonProcess.start(double, {
+  await using _daemon = await DaemonProcess.start(double, {
     config: { daemon: { concurent_execution_limit: "2" } },
   });
   const record = await registered(double);
@@ -116,7 +116,7 @@ Deno.test("daemon keeps to its limit with more runs than slots", async () => {
 
 Deno.test("daemon reports a rejected flow as an error", async () => {
   await using double = await PolluxDouble.start();
-  await using daemon = await DaemonProcess.start(double);
+  await using _daemon = await DaemonProcess.start(double);
   await registered(double);
 
   const unknownComponent = double.queueRun({

@@ -3,7 +3,7 @@
  * and library routes on 127.0.0.1, with an in-memory queue, a record of
  * every request, and failures on demand.
  *
- * It answers the way the real server does in the transcripts under
+ * It responds the way the real server does in the transcripts under
  * `fixtures/transcripts/` (see `transcripts_test.ts`): PHP-style JSON
  * (`\/` and `\uXXXX` escapes), French messages, `Not Found` HTML for
  * unknown routes, and the same state rules for daemons and instances.
@@ -25,7 +25,7 @@ export interface RecordedRequest {
   body: string;
   /** Decoded form fields of an `application/x-www-form-urlencoded` body. */
   form: Record<string, string>;
-  /** HTTP status of the answer (0 while the request hangs). */
+  /** HTTP status of the response (0 while the request hangs). */
   status: number;
   /** `performance.now()` when it arrived. */
   receivedAt: number;
@@ -88,11 +88,11 @@ export interface InstanceRecord {
 export type FailureMode =
   /** Stop listening: connections are refused. */
   | "refuse"
-  /** Answer HTTP 500 with Pollux's JSON error. */
+  /** Respond with HTTP 500 and Pollux's JSON error. */
   | "error500"
-  /** Answer HTTP 502 with an HTML page, as a proxy does. */
+  /** Respond with HTTP 502 and an HTML page, as a proxy does. */
   | "html"
-  /** Never answer (until the client gives up or the failure ends). */
+  /** Never respond (until the failure ends). */
   | "hang";
 
 const JSON_TYPE = "application/json";
@@ -208,7 +208,7 @@ export class PolluxDouble {
     if (mode === "refuse") await this.#stopListening();
   }
 
-  /** Ends a failure: answers normally again, on the same port. */
+  /** Ends a failure: responds normally again, on the same port. */
   async recover(): Promise<void> {
     const previous = this.#failure;
     this.#failure = undefined;
@@ -219,7 +219,7 @@ export class PolluxDouble {
 
   /**
    * Holds the requests whose path `matches` until {@linkcode PolluxDouble.release},
-   * then answers them normally: a slow Pollux, or a request in flight at a chosen moment.
+   * then responds to them normally: a slow Pollux, or a request in flight at a chosen moment.
    */
   hold(matches: (path: string) => boolean): void {
     let open = () => {};
@@ -227,7 +227,7 @@ export class PolluxDouble {
     this.#hold = { matches, release, open };
   }
 
-  /** Answers the held requests and stops holding new ones. */
+  /** Responds to the held requests and stops holding new ones. */
   release(): void {
     this.#hold?.open();
     this.#hold = undefined;
@@ -660,8 +660,8 @@ export class PolluxDouble {
   ): Promise<Response> {
     const store = kind === "module" ? this.modules : this.libs;
     if (id === undefined) {
-      const wanted = query.get(kind === "module" ? "module_id" : "lib_id") ?? "";
-      return success(store.has(wanted) ? [wanted] : []);
+      const requested = query.get(kind === "module" ? "module_id" : "lib_id") ?? "";
+      return success(store.has(requested) ? [requested] : []);
     }
     const content = store.get(id);
     if (content === undefined) {

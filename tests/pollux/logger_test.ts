@@ -37,7 +37,7 @@ Deno.test("StreamLogger drops records below its level", () => {
   logger.warn("w");
   logger.error("e");
   assertEquals(lines.length, 2);
-  assertMatch(lines[0] ?? "", / WARN  w$/);
+  assertMatch(lines[0] ?? "", / WARN {2}w$/);
   assertMatch(lines[1] ?? "", / ERROR e$/);
 });
 

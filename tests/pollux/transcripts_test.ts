@@ -1,10 +1,10 @@
 /**
  * Replays exchanges recorded with a real Pollux server against the double,
- * to show that the double answers the same way.
+ * to show that the double responds the same way.
  *
  * The ids in the transcripts (daemons, instances) are random, so the replay
- * learns which id of the double stands for each one from the first answer
- * that returns it, and substitutes them in later requests and answers.
+ * maps each one to the double's id from the first response that returns it,
+ * and substitutes them in later requests and responses.
  *
  * @module
  */
@@ -23,7 +23,8 @@ interface Transcript {
   response_json?: unknown;
 }
 
-const TRANSCRIPTS = new URL("./fixtures/transcripts/", import.meta.url);
+// Recorded exchanges with a running Pollux, kept beside the project.
+const TRANSCRIPTS = new URL("../../../shared/pollux-transcripts/", import.meta.url);
 const HEX_ID = /^[0-9a-f]{40}$/;
 /** Ids that the recording used on purpose for unknown daemons and instances. */
 const FIXED_IDS = new Set(["0".repeat(40), "f".repeat(40)]);
@@ -39,7 +40,7 @@ async function loadTranscripts(): Promise<Map<number, Transcript>> {
   return transcripts;
 }
 
-/** Sends transcripts to the double and compares each answer with the recorded one. */
+/** Sends transcripts to the double and compares each response with the recorded one. */
 class Replay {
   readonly #double: PolluxDouble;
   readonly #ids = new Map<string, string>();
@@ -174,7 +175,7 @@ class Replay {
   }
 }
 
-Deno.test("double answers like the recorded Pollux", async () => {
+Deno.test("double responds like the recorded Pollux", async () => {
   const transcripts = await loadTranscripts();
   await using double = await PolluxDouble.start();
   const replay = new Replay(double);
