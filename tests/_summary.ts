@@ -6,7 +6,8 @@
  * @module
  */
 
-const extra = Deno.args.length > 0 ? Deno.args : ["tests/"];
+// The JSDoc examples of the public API run as tests too.
+const extra = Deno.args.length > 0 ? Deno.args : ["--doc", "tests/", "mod.ts", "engine/", "nodes/"];
 const command = new Deno.Command(Deno.execPath(), {
   args: ["test", "--allow-all", "--unstable-worker-options", "--parallel", ...extra],
   env: { NO_COLOR: "1", DENO_JOBS: "2" },
