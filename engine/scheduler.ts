@@ -420,17 +420,25 @@ export class Scheduler {
 
   #noteLeftovers(): void {
     for (const node of this.#nodes) {
-      for (const input of node.linkedInputs) {
-        const count = input.queue.size;
-        if (count === 0) continue;
-        this.write(
-          "notice",
-          node,
-          `${count} value${count === 1 ? "" : "s"} left on input '${input.name}': ` +
-            `the node could not fire again`,
-        );
-      }
+      const waiting = node.linkedInputs.filter((input) => input.queue.size > 0);
+      if (waiting.length === 0) continue;
+      const counts = waiting
+        .map((input) => `${input.queue.size} on '${input.name}'`)
+        .join(", ");
+      this.write("notice", node, `values left unused (${counts}): ${this.#whyIdle(node)}`);
     }
+  }
+
+  // Explains why a node with values waiting did not fire again.
+  #whyIdle(node: NodeState): string {
+    const empty = node.linkedInputs.filter((input) => input.queue.size === 0);
+    if (empty.length > 0) {
+      return `no value came on ${empty.map((input) => `'${input.name}'`).join(", ")}`;
+    }
+    if (node.stopped) return "the node stopped itself";
+    if (node.fired >= node.limit) return `the node reached its execution limit (${node.limit})`;
+    return "its outputs stayed full, because a loop in the flow produces more values than " +
+      "it consumes";
   }
 
   #fire(node: NodeState): void {

@@ -163,7 +163,10 @@ Deno.test("runFlow completes with an untaken branch", async () => {
   });
   assertEquals(result.outcome, "completed");
   assertSame(userLogs(result), ["big 7"]);
-  assert(notices(result).some((n) => n.node === "join" && n.message.includes("left on input 'b'")));
+  assertSame(
+    notices(result).map((n) => [n.node, n.message]),
+    [["join", "values left unused (1 on 'b'): no value came on 'a'"]],
+  );
 });
 
 Deno.test("runFlow fires nodes in readiness order for a loop", async () => {
@@ -513,4 +516,23 @@ Deno.test("runFlow reports a component's thrown error with node and component", 
 Deno.test("runFlow keeps floats written as 7.0 in the environment", async () => {
   const result = await runFlow({ nodes: [], links: [] }, { environment: { x: new Float(7) } });
   assertEquals(JSON.stringify(result.environment), '{"x":7.0}');
+});
+
+Deno.test("runFlow explains a loop stuck on full buffers", async () => {
+  const result = await runFlow({
+    nodes: [
+      { id: "seed", component: "system.Format1", inputs: { str1: "x" }, execution: 1 },
+      { id: "double", component: "system.Format1" },
+    ],
+    links: [
+      { source: "seed:result", targets: ["double:str1"] },
+      { source: "double:result", targets: ["double:str1", "double:str1"] },
+    ],
+    settings: { exec_mode: "loop" },
+  }, { bufferSize: 4 });
+  assertEquals(result.outcome, "completed");
+  assertSame(notices(result).map((n) => n.message), [
+    "values left unused (4 on 'str1'): its outputs stayed full, because a loop in the flow " +
+    "produces more values than it consumes",
+  ]);
 });
