@@ -5,8 +5,12 @@
  * @module
  */
 
+import { isRecord } from "../engine/values.ts";
 import { PolluxError } from "./errors.ts";
 import type { ModuleKind, ModuleSource } from "./module_source.ts";
+import { type PolluxClientOptions, PolluxTransport } from "./transport.ts";
+
+export type { PolluxClientOptions } from "./transport.ts";
 
 /** One log line as Pollux stores it. */
 export interface PolluxLogLine {
@@ -74,20 +78,6 @@ export interface RunStatus {
   logs: readonly PolluxLogLine[];
 }
 
-/** Options of {@linkcode PolluxClient}. */
-export interface PolluxClientOptions {
-  /** Base URL, such as `https://pollux.example.org`; a trailing slash is ignored. */
-  host: string;
-  /** API key sent as `X-API-KEY`; it never appears in an error message. */
-  key: string;
-  /** Time in ms after which a request is abandoned; default 10 000. */
-  timeout?: number;
-  /** HTTP implementation; default the global `fetch`. */
-  fetch?: typeof fetch;
-}
-
-const BODY_EXCERPT_LENGTH = 200;
-
 /**
  * Client of one Pollux server. Every method sends one request and throws a
  * {@linkcode PolluxError} when it fails: no response within the timeout, a
@@ -110,23 +100,17 @@ const BODY_EXCERPT_LENGTH = 200;
  * ```
  */
 export class PolluxClient implements ModuleSource {
-  readonly #host: string;
-  readonly #key: string;
-  readonly #timeout: number;
-  readonly #fetch: typeof fetch;
+  readonly #transport: PolluxTransport;
 
   /** Creates a client; nothing is sent until a method is called. */
   constructor(options: PolluxClientOptions) {
-    this.#host = options.host.replace(/\/+$/, "");
-    this.#key = options.key;
-    this.#timeout = options.timeout ?? 10_000;
-    this.#fetch = options.fetch ?? fetch;
+    this.#transport = new PolluxTransport(options);
   }
 
   /** Registers the daemon (`/api/daemons/start`) and returns its new instance id. */
   async register(registration: Registration, signal?: AbortSignal): Promise<string> {
     const endpoint = "/api/daemons/start";
-    const payload = await this.#request("POST", endpoint, {
+    const payload = await this.#transport.request("POST", endpoint, {
       signal,
       form: {
         name: registration.name,
@@ -138,7 +122,7 @@ export class PolluxClient implements ModuleSource {
     });
     const id = isRecord(payload) ? payload.instance_id : undefined;
     if (typeof id !== "string" || id === "") {
-      throw this.#unexpected(endpoint, "an 'instance_id' text", payload);
+      throw this.#transport.unexpected(endpoint, "an 'instance_id' text", payload);
     }
     return id;
   }
@@ -149,18 +133,18 @@ export class PolluxClient implements ModuleSource {
    */
   async poll(daemonId: string, status: DaemonStatus, signal?: AbortSignal): Promise<PollResponse> {
     const endpoint = `/api/daemons/i/${encodeURIComponent(daemonId)}/fetch`;
-    const payload = await this.#request("POST", endpoint, {
+    const payload = await this.#transport.request("POST", endpoint, {
       signal,
       form: { status: encodeDaemonStatus(status) },
     });
     if (!isRecord(payload) || typeof payload.state !== "string") {
-      throw this.#unexpected(endpoint, "an object with a 'state' text", payload);
+      throw this.#transport.unexpected(endpoint, "an object with a 'state' text", payload);
     }
 
     const runs: QueuedRun[] = [];
     for (const item of Array.isArray(payload.flows) ? payload.flows : []) {
       if (!isRecord(item) || typeof item.instance !== "string") {
-        throw this.#unexpected(endpoint, "runs with an 'instance' text", item);
+        throw this.#transport.unexpected(endpoint, "runs with an 'instance' text", item);
       }
       runs.push({
         id: item.instance,
@@ -180,7 +164,7 @@ export class PolluxClient implements ModuleSource {
 
   /** Unregisters the daemon (`/api/daemons/i/{id}/stop`) with its last log lines. */
   async unregister(daemonId: string, status: DaemonStatus, signal?: AbortSignal): Promise<void> {
-    await this.#request("POST", `/api/daemons/i/${encodeURIComponent(daemonId)}/stop`, {
+    await this.#transport.request("POST", `/api/daemons/i/${encodeURIComponent(daemonId)}/stop`, {
       signal,
       form: { status: encodeDaemonStatus(status) },
     });
@@ -193,19 +177,19 @@ export class PolluxClient implements ModuleSource {
    */
   async updateRun(runId: string, status: RunStatus, signal?: AbortSignal): Promise<string> {
     const endpoint = `/api/instances/${encodeURIComponent(runId)}/update`;
-    const payload = await this.#request("POST", endpoint, {
+    const payload = await this.#transport.request("POST", endpoint, {
       signal,
       form: { status: encodeRunStatus(status) },
     });
     if (!isRecord(payload) || typeof payload.state !== "string") {
-      throw this.#unexpected(endpoint, "an object with a 'state' text", payload);
+      throw this.#transport.unexpected(endpoint, "an object with a 'state' text", payload);
     }
     return payload.state;
   }
 
   /** Reports that a run completed (`/api/instances/{id}/complete`). */
   async completeRun(runId: string, status: RunStatus, signal?: AbortSignal): Promise<void> {
-    await this.#request("POST", `/api/instances/${encodeURIComponent(runId)}/complete`, {
+    await this.#transport.request("POST", `/api/instances/${encodeURIComponent(runId)}/complete`, {
       signal,
       form: { status: encodeRunStatus(status) },
     });
@@ -221,7 +205,7 @@ export class PolluxClient implements ModuleSource {
     message: string,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.#request("POST", `/api/instances/${encodeURIComponent(runId)}/error`, {
+    await this.#transport.request("POST", `/api/instances/${encodeURIComponent(runId)}/error`, {
       signal,
       form: { status: encodeRunStatus(status), message },
     });
@@ -229,163 +213,56 @@ export class PolluxClient implements ModuleSource {
 
   /** Returns whether Pollux stores this module or library (the `search` endpoint). */
   async exists(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<boolean> {
-    const base = kind === "module" ? "/api/modules" : "/api/lib";
-    const endpoint = `${base}/search`;
-    const payload = await this.#request("GET", endpoint, {
+    const endpoint = `${moduleBase(kind)}/search`;
+    const payload = await this.#transport.request("GET", endpoint, {
       signal,
       query: { [kind === "module" ? "module_id" : "lib_id"]: id },
     });
-    if (!Array.isArray(payload)) throw this.#unexpected(endpoint, "a list of ids", payload);
+    if (!Array.isArray(payload)) {
+      throw this.#transport.unexpected(endpoint, "a list of ids", payload);
+    }
     return payload.includes(id);
   }
 
   /** Returns the SHA-1 (hex) of the source text that Pollux reports, or `null` on 404. */
-  async hash(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<string | null> {
-    const endpoint = `${kind === "module" ? "/api/modules" : "/api/lib"}/i/${
-      encodeURIComponent(id)
-    }/hash`;
-    const payload = await this.#requestOrNull("GET", endpoint, signal);
-    if (payload === NOT_FOUND) return null;
-    if (!isRecord(payload) || typeof payload.hash !== "string") {
-      throw this.#unexpected(endpoint, "an object with a 'hash' text", payload);
-    }
-    return payload.hash;
+  hash(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<string | null> {
+    return this.#readText(`${moduleBase(kind)}/i/${encodeURIComponent(id)}/hash`, "hash", signal);
   }
 
   /** Returns the source text of a module or library, or `null` on 404. */
-  async download(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<string | null> {
-    const endpoint = `${kind === "module" ? "/api/modules" : "/api/lib"}/i/${
-      encodeURIComponent(id)
-    }/download`;
-    const payload = await this.#requestOrNull("GET", endpoint, signal);
-    if (payload === NOT_FOUND) return null;
-    if (!isRecord(payload) || typeof payload.content !== "string") {
-      throw this.#unexpected(endpoint, "an object with a 'content' text", payload);
-    }
-    return payload.content;
-  }
-
-  async #requestOrNull(
-    method: "GET",
-    endpoint: string,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    try {
-      return await this.#request(method, endpoint, { signal });
-    } catch (error) {
-      if (error instanceof PolluxError && error.isUnknownId) return NOT_FOUND;
-      throw error;
-    }
-  }
-
-  /** Sends one request and returns the `payload` of Pollux's success response. */
-  async #request(
-    method: "GET" | "POST",
-    endpoint: string,
-    options: {
-      form?: Record<string, string>;
-      query?: Record<string, string>;
-      signal?: AbortSignal;
-    },
-  ): Promise<unknown> {
-    const query = options.query ? `?${new URLSearchParams(options.query)}` : "";
-    // A timer cleared after each response, rather than AbortSignal.timeout(), whose
-    // timer stays pending for the whole timeout after every request.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeout);
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, timeout.signal])
-      : timeout.signal;
-    const headers: Record<string, string> = {
-      "X-API-KEY": this.#key,
-      "Accept": "application/json",
-    };
-    if (options.form) headers["Content-Type"] = "application/x-www-form-urlencoded";
-
-    let status: number;
-    let text: string;
-    try {
-      const response = await this.#fetch(this.#host + endpoint + query, {
-        method,
-        headers,
-        body: options.form ? new URLSearchParams(options.form).toString() : undefined,
-        signal,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      if (timeout.signal.aborted) {
-        throw new PolluxError(
-          `Request ${method} ${endpoint} to Pollux timed out after ${this.#timeout} ms; ` +
-            "check that the host is reachable, or raise request_timeout.",
-          { endpoint, cause: error },
-        );
-      }
-      if (options.signal?.aborted) throw error;
-      throw new PolluxError(
-        `The request ${method} ${endpoint} to Pollux failed: ${this.#redact(describe(error))}.`,
-        { endpoint, cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new PolluxError(
-        `Pollux responded to ${method} ${endpoint} with HTTP ${status} and a body that is not JSON: ` +
-          `'${this.#excerpt(text)}'.`,
-        { endpoint, status },
-      );
-    }
-    if (!isRecord(body) || typeof body.success !== "boolean") {
-      throw new PolluxError(
-        `Pollux responded to ${method} ${endpoint} with HTTP ${status} and JSON without 'success': ` +
-          `'${this.#excerpt(text)}'.`,
-        { endpoint, status },
-      );
-    }
-    if (!body.success || status < 200 || status > 299) {
-      const serverMessage = typeof body.message === "string" ? this.#redact(body.message) : "";
-      throw new PolluxError(
-        `Pollux rejected ${method} ${endpoint} with HTTP ${status}: '${serverMessage}'.`,
-        { endpoint, status, serverMessage },
-      );
-    }
-    return body.payload ?? null;
-  }
-
-  #unexpected(endpoint: string, expected: string, payload: unknown): PolluxError {
-    let payloadText: string;
-    try {
-      payloadText = JSON.stringify(payload) ?? String(payload);
-    } catch {
-      payloadText = String(payload);
-    }
-    return new PolluxError(
-      `Pollux responded to ${endpoint} with a payload that is not ${expected}: '${
-        this.#excerpt(payloadText)
-      }'.`,
-      { endpoint, status: 200 },
+  download(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<string | null> {
+    return this.#readText(
+      `${moduleBase(kind)}/i/${encodeURIComponent(id)}/download`,
+      "content",
+      signal,
     );
   }
 
-  /** Returns the start of a body, on one line, without the key (a proxy page may echo headers). */
-  #excerpt(text: string): string {
-    const oneLine = this.#redact(text).replace(/\s+/g, " ").trim();
-    return oneLine.length > BODY_EXCERPT_LENGTH
-      ? `${oneLine.slice(0, BODY_EXCERPT_LENGTH)}...`
-      : oneLine;
-  }
-
-  #redact(text: string): string {
-    return this.#key === "" ? text : text.replaceAll(this.#key, "[redacted]");
+  /** Sends a GET and returns the text field `field` of the payload, or `null` on 404. */
+  async #readText(
+    endpoint: string,
+    field: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
+    let payload: unknown;
+    try {
+      payload = await this.#transport.request("GET", endpoint, { signal });
+    } catch (error) {
+      if (error instanceof PolluxError && error.isUnknownId) return null;
+      throw error;
+    }
+    const value = isRecord(payload) ? payload[field] : undefined;
+    if (typeof value !== "string") {
+      throw this.#transport.unexpected(endpoint, `an object with a '${field}' text`, payload);
+    }
+    return value;
   }
 }
 
-const NOT_FOUND = Symbol("not found");
+/** Returns the path prefix of modules or of libraries. */
+function moduleBase(kind: ModuleKind): string {
+  return kind === "module" ? "/api/modules" : "/api/lib";
+}
 
 /** Encodes the `status` field of fetch and stop: JSON text. */
 function encodeDaemonStatus(status: DaemonStatus): string {
@@ -395,12 +272,4 @@ function encodeDaemonStatus(status: DaemonStatus): string {
 /** Encodes the `status` field of the run reports: JSON text whose `environment` is JSON text too. */
 function encodeRunStatus(status: RunStatus): string {
   return JSON.stringify({ environment: JSON.stringify(status.environment), logs: status.logs });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

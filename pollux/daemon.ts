@@ -5,101 +5,23 @@
  * @module
  */
 
-import type { ComponentProvider, Environment, LogEntry, RunResult } from "../engine/types.ts";
-import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
-import type { DaemonStatus, PollResponse, QueuedRun, Registration } from "./client.ts";
-import { PolluxError } from "./errors.ts";
+import { Backoff, sleep } from "./backoff.ts";
+import type { PollResponse, QueuedRun } from "./client.ts";
+import { type ActiveRun, type CancelReason, executeRun, type RunContext } from "./daemon_run.ts";
+import type { DaemonOptions, ObservableLogger } from "./daemon_types.ts";
+import { describeError, PolluxError } from "./errors.ts";
 import { LogBuffer } from "./log_buffer.ts";
-import type { Logger, LogRecord } from "./logger.ts";
-import { type FinalReport, type RunReportApi, RunReporter } from "./run_reporter.ts";
+import { RunReporter } from "./run_reporter.ts";
 
-/** The daemon requests of {@linkcode PolluxClient}, plus the run reports. */
-export interface DaemonApi extends RunReportApi {
-  /** Sends `/api/daemons/start`; returns the instance id. */
-  register(registration: Registration, signal?: AbortSignal): Promise<string>;
-  /** Sends `/api/daemons/i/{id}/fetch`. */
-  poll(daemonId: string, status: DaemonStatus, signal?: AbortSignal): Promise<PollResponse>;
-  /** Sends `/api/daemons/i/{id}/stop`. */
-  unregister(daemonId: string, status: DaemonStatus, signal?: AbortSignal): Promise<void>;
-}
-
-/** Options the daemon passes to {@linkcode StartRun}; the engine's `RunOptions` accepts them. */
-export interface DaemonRunOptions {
-  /** Initial environment, a copy of what Pollux sent. */
-  environment: Environment;
-  /** Aborted to cancel the run. */
-  signal: AbortSignal;
-  /** Receives each log line as the run writes it. */
-  onLog: (entry: LogEntry) => void;
-  /** Always `false`: the lines go to Pollux through `onLog` instead. */
-  keepLogs: false;
-  /** Components for this flow. */
-  components: ComponentProvider;
-}
-
-/** A run in progress, as the engine's `startRun` returns it. */
-export interface DaemonRunHandle {
-  /** Settles when the run ends; never rejects for a bad flow. */
-  readonly result: Promise<RunResult>;
-  /** Returns a copy of the live environment. */
-  snapshot(): Environment;
-}
-
-/** Starts one run: the engine's `startRun`, or a stand-in in tests. */
-export type StartRun = (flow: unknown, options: DaemonRunOptions) => DaemonRunHandle;
-
-/** Component source of the runs, and the `reload` command's hook into the module cache. */
-export interface DaemonModules {
-  /** Returns the components for one flow; throwing reports the run as failed with the message. */
-  providerFor(flow: unknown, signal: AbortSignal): ComponentProvider | Promise<ComponentProvider>;
-  /** Forgets loaded modules so the next runs load them afresh (the `reload` command). */
-  reload(): void | Promise<void>;
-}
-
-/** A logger whose records the daemon can also forward to Pollux. */
-export interface ObservableLogger extends Logger {
-  /** Calls `listener` with each record written; returns a function that removes it. */
-  addListener(listener: (record: LogRecord) => void): () => void;
-}
-
-/** Options of {@linkcode Daemon}. Durations are in milliseconds. */
-export interface DaemonOptions {
-  /** Requests to Pollux. */
-  api: DaemonApi;
-  /** Fields sent to `/api/daemons/start`. */
-  registration: Registration;
-  /** Logger; records at `info` and above also go to Pollux with the polls. */
-  logger: ObservableLogger;
-  /** Starts a run. */
-  startRun: StartRun;
-  /** Components and the `reload` command. */
-  modules: DaemonModules;
-  /** Delay between two polls when the last one brought no run. */
-  pollInterval: number;
-  /** Delay between two `/update` of a run. */
-  updateInterval: number;
-  /** Time runs get to finish after a stop request, before they are cancelled. */
-  shutdownGracePeriod: number;
-  /** Time spent delivering final reports and unregistering once the runs ended. */
-  shutdownReportTimeout: number;
-  /** Bound on the log lines kept per run, and for the daemon, while Pollux is unreachable. */
-  maxBufferedLogLines: number;
-  /** Delays between retries of failed requests. */
-  retry: BackoffOptions;
-}
-
-type CancelReason = "ended-in-pollux" | "daemon-stopped" | "daemon-dead";
-
-interface ActiveRun {
-  id: string;
-  controller: AbortController;
-  reporter: RunReporter;
-  cancelReason: CancelReason | undefined;
-  /** Reason Pollux ended the run, for the log. */
-  endedInPolluxReason: string | undefined;
-  /** Settles once the final report is delivered or given up. */
-  finished: Promise<void>;
-}
+export type {
+  DaemonApi,
+  DaemonModules,
+  DaemonOptions,
+  DaemonRunHandle,
+  DaemonRunOptions,
+  ObservableLogger,
+  StartRun,
+} from "./daemon_types.ts";
 
 /**
  * One registered daemon. {@linkcode Daemon.run} returns once the daemon has
@@ -121,6 +43,7 @@ export class Daemon {
   /** Aborted by a second stop request: cancel the runs at once. */
   readonly #cancelNow = new AbortController();
   readonly #pollBackoff: Backoff;
+  readonly #runContext: RunContext;
   #daemonId: string | undefined;
   #stopReason: string | undefined;
   #wake: AbortController | undefined;
@@ -133,6 +56,14 @@ export class Daemon {
     this.#logger = options.logger;
     this.#ownLogs = new LogBuffer(options.maxBufferedLogLines);
     this.#pollBackoff = new Backoff(options.retry);
+    this.#runContext = {
+      modules: options.modules,
+      startRun: options.startRun,
+      logger: options.logger,
+      daemonName: options.registration.name,
+      stopReason: () => this.#stopReason,
+      abandon: this.#abandon.signal,
+    };
   }
 
   /** The instance id Pollux gave at the last registration, or `undefined` before it. */
@@ -340,7 +271,7 @@ export class Daemon {
         try {
           await this.#options.modules.reload();
         } catch (error) {
-          this.#logger.error(`Reloading modules failed: ${describe(error)}`);
+          this.#logger.error(`Reloading modules failed: ${describeError(error)}`);
         }
         return;
       default:
@@ -367,11 +298,14 @@ export class Daemon {
       );
     }
     const active = this.#track(queued.id);
-    active.finished = this.#execute(active, queued)
+    active.finished = executeRun(active, queued, this.#runContext)
       .catch((error) => {
-        this.#logger.error(`Run ${queued.id} ended with an internal error: ${describe(error)}`, {
-          run: queued.id,
-        });
+        this.#logger.error(
+          `Run ${queued.id} ended with an internal error: ${describeError(error)}`,
+          {
+            run: queued.id,
+          },
+        );
       })
       .finally(() => this.#untrack(active));
   }
@@ -384,7 +318,7 @@ export class Daemon {
       .finish({ kind: "error", message }, queued.environment, this.#abandon.signal)
       .then(() => {}, (error) => {
         this.#logger.error(
-          `Reporting run ${queued.id} failed with an internal error: ${describe(error)}`,
+          `Reporting run ${queued.id} failed with an internal error: ${describeError(error)}`,
           {
             run: queued.id,
           },
@@ -422,104 +356,6 @@ export class Daemon {
   #untrack(active: ActiveRun): void {
     this.#runs.delete(active.id);
     if (this.#wakeOnFreeSlot) this.#wake?.abort();
-  }
-
-  async #execute(active: ActiveRun, queued: QueuedRun): Promise<void> {
-    const { id, controller, reporter } = active;
-    const started = performance.now();
-    const flowName = nameOf(queued.flow);
-    this.#logger.info(`Run ${id} started${flowName ? ` (flow '${flowName}')` : ""}.`, { run: id });
-
-    let handle: DaemonRunHandle;
-    try {
-      const components = await this.#options.modules.providerFor(queued.flow, controller.signal);
-      handle = this.#options.startRun(queued.flow, {
-        environment: structuredClone(queued.environment),
-        signal: controller.signal,
-        onLog: (entry) => reporter.log(entry),
-        keepLogs: false,
-        components,
-      });
-    } catch (error) {
-      const message = `The run could not start: ${describe(error)}`;
-      this.#logger.warn(`Run ${id} could not start: ${describe(error)}`, { run: id });
-      await reporter.finish({ kind: "error", message }, queued.environment, this.#abandon.signal);
-      return;
-    }
-
-    reporter.startUpdates(() => handle.snapshot());
-    let result: RunResult;
-    try {
-      result = await handle.result;
-    } catch (error) {
-      const message = `The run failed inside Castor: ${describe(error)}`;
-      this.#logger.error(`Run ${id} failed inside Castor: ${describe(error)}`, { run: id });
-      await reporter.finish({ kind: "error", message }, handle.snapshot(), this.#abandon.signal);
-      return;
-    }
-
-    const elapsed = Math.round(performance.now() - started);
-    const report = this.#finalReport(active, result);
-    if (report.kind === "complete") {
-      this.#logger.info(`Run ${id} completed in ${elapsed} ms.`, { run: id, durationMs: elapsed });
-    } else if (report.kind === "error") {
-      this.#logger.warn(`Run ${id} ended as an error after ${elapsed} ms: ${report.message}`, {
-        run: id,
-        durationMs: elapsed,
-      });
-    } else {
-      this.#logger.info(
-        `Run ${id} was cancelled after ${elapsed} ms because ${active.endedInPolluxReason}.`,
-        {
-          run: id,
-          durationMs: elapsed,
-        },
-      );
-    }
-    await reporter.finish(report, result.environment, this.#abandon.signal);
-  }
-
-  #finalReport(active: ActiveRun, result: RunResult): FinalReport {
-    const { name } = this.#options.registration;
-    switch (result.outcome) {
-      case "completed":
-        return { kind: "complete" };
-      case "error": {
-        const error = result.error;
-        const message = error
-          ? `Node '${error.node}' (${error.component}) failed: ${error.message}`
-          : "The run failed.";
-        return { kind: "error", message };
-      }
-      case "refused": {
-        const problems = result.problems.map((problem) =>
-          problem.path ? `${problem.path}: ${problem.message}` : problem.message
-        );
-        return {
-          kind: "error",
-          message: `The flow was rejected before it started. ${problems.join(" ")}`,
-        };
-      }
-      case "cancelled":
-        switch (active.cancelReason) {
-          case "ended-in-pollux":
-            return { kind: "update" };
-          case "daemon-dead":
-            return {
-              kind: "error",
-              message: `Pollux marked the daemon '${name}' as dead, so the run was cancelled.`,
-            };
-          case "daemon-stopped":
-            return {
-              kind: "error",
-              message:
-                `The daemon '${name}' stopped (${this.#stopReason}) before the run finished, ` +
-                "so the run was cancelled.",
-            };
-          default:
-            return { kind: "error", message: "The run was cancelled." };
-        }
-    }
   }
 
   #cancel(active: ActiveRun, reason: CancelReason): void {
@@ -604,20 +440,7 @@ export class Daemon {
   }
 }
 
-/** Returns the flow's name from its `settings.name`, when it has one. */
-function nameOf(flow: unknown): string | undefined {
-  if (typeof flow !== "object" || flow === null) return undefined;
-  const settings = (flow as { settings?: unknown }).settings;
-  if (typeof settings !== "object" || settings === null) return undefined;
-  const name = (settings as { name?: unknown }).name;
-  return typeof name === "string" && name !== "" ? name : undefined;
-}
-
 /** Returns `1 run` or `N runs`. */
 function runs(count: number): string {
   return count === 1 ? "1 run" : `${count} runs`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

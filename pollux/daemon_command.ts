@@ -11,7 +11,7 @@ import { builtinProvider } from "../nodes/mod.ts";
 import { PolluxClient } from "./client.ts";
 import { CONFIG_KEYS, type DaemonConfig, defaultConfigPaths, loadConfig } from "./config.ts";
 import { Daemon, type DaemonModules, type ObservableLogger, type StartRun } from "./daemon.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import { LOG_LEVELS, type LogLevel, StreamLogger } from "./logger.ts";
 import { findMacAddress } from "./mac.ts";
 
@@ -80,7 +80,7 @@ export async function runDaemonCommand(
   try {
     values = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
   } catch (error) {
-    return usageError(describe(error).replace(/\.?$/, "."), options.writeLog);
+    return usageError(describeError(error).replace(/\.?$/, "."), options.writeLog);
   }
   if (values.help) {
     print(helpText(defaultConfigPaths(env)));
@@ -289,8 +289,4 @@ function writeToStdout(text: string): void {
   const bytes = new TextEncoder().encode(text + "\n");
   let written = 0;
   while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 /**
- * Errors of the Pollux platform and of Castor's configuration.
+ * Errors of the Pollux platform and of Castor's configuration, and the text
+ * of any caught value for log and error messages.
  *
  * @module
  */
@@ -72,4 +73,9 @@ export class ConfigError extends Error {
     this.key = options.key;
     this.line = options.line;
   }
+}
+
+/** Returns the message of a caught `Error`, or the caught value as text when it is not one. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -8,7 +8,7 @@
 
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import type { PolluxLogLine, RunStatus } from "./client.ts";
-import { PolluxError } from "./errors.ts";
+import { describeError, PolluxError } from "./errors.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { Logger } from "./logger.ts";
 
@@ -211,7 +211,7 @@ export class RunReporter {
       }
     } catch (error) {
       if (!(error instanceof PolluxError)) {
-        logger.error(`Sending an update of run ${runId} failed: ${describe(error)}`, {
+        logger.error(`Sending an update of run ${runId} failed: ${describeError(error)}`, {
           run: runId,
         });
         return;
@@ -241,14 +241,10 @@ export class RunReporter {
     } catch (error) {
       this.#options.logger.warn(
         `The environment of run ${this.#options.runId} cannot be encoded as JSON, so an empty ` +
-          `environment was sent: ${describe(error)}`,
+          `environment was sent: ${describeError(error)}`,
         { run: this.#options.runId },
       );
       return {};
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,14 +6,29 @@
  * @module
  */
 
-import type { PolluxDouble } from "./double.ts";
+import type { DaemonRecord, PolluxDouble } from "./double.ts";
 
 /** Entry point of the daemon command. */
-export const DAEMON_ENTRY: string =
-  new URL("../../cli.ts", import.meta.url).pathname;
+export const DAEMON_ENTRY: string = new URL("../../cli.ts", import.meta.url).pathname;
 
 /** API key of the test configurations; tests check it never shows up in logs. */
 export const TEST_KEY = "test-key-6f1d2c9b-do-not-log";
+
+/**
+ * Waits until the double has recorded registration number `count` of the
+ * daemon `name`, and returns that registration.
+ */
+export async function registered(
+  double: PolluxDouble,
+  name = "test-daemon",
+  count = 1,
+): Promise<DaemonRecord> {
+  const daemons = await double.waitFor(`registration number ${count} of ${name}`, () => {
+    const found = double.daemonsNamed(name);
+    return found.length >= count ? found : undefined;
+  });
+  return daemons[count - 1] as DaemonRecord;
+}
 
 /** Flows the tests queue. */
 export const FLOWS = {

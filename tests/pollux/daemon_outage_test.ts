@@ -6,20 +6,8 @@
  */
 
 import { assert, assertEquals, assertNotIncludes, assertStringIncludes } from "./_assert.ts";
-import { DaemonProcess, FLOWS, TEST_KEY } from "./_daemon_process.ts";
-import { type DaemonRecord, type FailureMode, PolluxDouble } from "./double.ts";
-
-async function registered(
-  double: PolluxDouble,
-  name = "test-daemon",
-  count = 1,
-): Promise<DaemonRecord> {
-  const daemons = await double.waitFor(`registration number ${count} of ${name}`, () => {
-    const found = double.daemonsNamed(name);
-    return found.length >= count ? found : undefined;
-  });
-  return daemons[count - 1] as DaemonRecord;
-}
+import { DaemonProcess, FLOWS, registered, TEST_KEY } from "./_daemon_process.ts";
+import { type FailureMode, PolluxDouble } from "./double.ts";
 
 Deno.test("daemon delivers every report once after an outage", async (t) => {
   await using double = await PolluxDouble.start();

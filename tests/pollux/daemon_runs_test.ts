@@ -7,20 +7,8 @@
  */
 
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
-import { DaemonProcess, FLOWS, TEST_KEY } from "./_daemon_process.ts";
-import { type DaemonRecord, PolluxDouble } from "./double.ts";
-
-async function registered(
-  double: PolluxDouble,
-  name = "test-daemon",
-  count = 1,
-): Promise<DaemonRecord> {
-  const daemons = await double.waitFor(`registration number ${count} of ${name}`, () => {
-    const found = double.daemonsNamed(name);
-    return found.length >= count ? found : undefined;
-  });
-  return daemons[count - 1] as DaemonRecord;
-}
+import { DaemonProcess, FLOWS, registered, TEST_KEY } from "./_daemon_process.ts";
+import { PolluxDouble } from "./double.ts";
 
 function finished(double: PolluxDouble, ids: string[]): Promise<true> {
   return double.waitFor(`${ids.length} runs to end`, () =>
