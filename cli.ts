@@ -11,6 +11,10 @@ import { loadFlow } from "./engine/flow.ts";
 import { runFlow, validateFlow } from "./engine/run.ts";
 import type { Environment, LogEntry, Problem, RunResult } from "./engine/types.ts";
 import { isRecord, parseJson, toJsonText } from "./engine/values.ts";
+import type { ComponentProvider } from "./engine/types.ts";
+import { componentIdsOf } from "./engine/validate.ts";
+import { builtinComponents, builtinProvider } from "./nodes/mod.ts";
+import { ConfigError } from "./pollux/errors.ts";
 
 /** Exit codes of every `castor` command. */
 export const EXIT = {
@@ -29,7 +33,8 @@ const VERSION: string = denoConfig.version;
 const MAIN_HELP = `castor ${VERSION}: runs Pollux flows.
 
 Usage:
-  castor run --flow FILE [--environment JSON] [--environment-file FILE] [--json]
+  castor run --flow FILE [--environment JSON] [--environment-file FILE]
+             [--modules DIR] [--config FILE] [--json]
   castor validate --flow FILE [--json]
   castor daemon --name NAME --domain DOMAIN [--config FILE]
   castor modules list | show ID | clear
@@ -60,6 +65,10 @@ Options:
   --environment JSON       Initial environment: a JSON object, such as '{"who": "world"}'.
   --environment-file FILE  Initial environment read from a JSON file. With both,
                            the keys of --environment replace those of the file.
+  --modules DIR            Load modules from local files (acme/network.ts for the
+                           module acme.network), sandboxed like downloaded ones.
+  --config FILE            Download missing modules from the Pollux of this
+                           configuration file, with its [sandbox] limits.
   --json                   Print one JSON object per line instead: {"type":"log",...}
                            for each line a component wrote, {"type":"notice",...} for
                            the engine's own lines, and a last {"type":"result",...}.
@@ -76,6 +85,8 @@ Checks a flow without running it and lists every problem with its location
 
 Options:
   --flow FILE  Flow document to check (required).
+  --modules DIR, --config FILE
+               Where modules come from, as for castor run.
   --json       Print {"type":"validation","valid":...,"problems":[...]} instead.
   -h, --help   Show this help.
 
@@ -124,7 +135,19 @@ export async function main(args: string[], output: Output = consoleOutput): Prom
     case "daemon": {
       // Loaded on demand, so that `castor run` does not pay for the daemon's code at start-up.
       const { runDaemonCommand } = await import("./pollux/daemon_command.ts");
-      return await runDaemonCommand(rest);
+      const { createDaemonModules } = await import("./pollux/modules/setup.ts");
+      return await runDaemonCommand(rest, {
+        modules: (context) => createDaemonModules(context, builtinProvider),
+      });
+    }
+    case "modules": {
+      const { runModulesCommand } = await import("./pollux/modules/command.ts");
+      return await runModulesCommand(rest);
+    }
+    case "__sandbox": {
+      // The sandbox process that runs one module; Castor starts it, users do not.
+      const { runSandboxProcess } = await import("./pollux/modules/sandbox_process.ts");
+      return await runSandboxProcess();
     }
     case undefined:
     case "help":
@@ -161,11 +184,14 @@ async function runCommand(args: string[], output: Output): Promise<number> {
   const json = args.includes("--json");
   let flowPath = "";
   let environment: Environment = {};
+  let sources: ModuleSources = {};
   try {
     const { values } = parseOptions(args, {
       flow: { type: "string" },
       environment: { type: "string" },
       "environment-file": { type: "string" },
+      modules: { type: "string" },
+      config: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
@@ -178,6 +204,10 @@ async function runCommand(args: string[], output: Output): Promise<number> {
       values["environment-file"] as string | undefined,
       values.environment as string | undefined,
     );
+    sources = {
+      modulesDir: values.modules as string | undefined,
+      configFile: values.config as string | undefined,
+    };
   } catch (error) {
     if (error instanceof UsageError) {
       return reject(
@@ -201,6 +231,22 @@ async function runCommand(args: string[], output: Output): Promise<number> {
     throw error;
   }
 
+  let components: ComponentProvider;
+  try {
+    components = await providerFor(flow, sources);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return reject(
+        output,
+        json,
+        flowPath,
+        [{ path: "--config", message: error.message }],
+        environment,
+      );
+    }
+    throw error;
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -214,6 +260,7 @@ async function runCommand(args: string[], output: Output): Promise<number> {
   try {
     result = await runFlow(flow, {
       environment,
+      components,
       signal: controller.signal,
       keepLogs: false,
       onLog: (entry) => output.out(json ? toJsonText(entry) : formatEntry(entry)),
@@ -242,6 +289,8 @@ async function validateCommand(args: string[], output: Output): Promise<number> 
   try {
     const { values } = parseOptions(args, {
       flow: { type: "string" },
+      modules: { type: "string" },
+      config: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
@@ -250,10 +299,17 @@ async function validateCommand(args: string[], output: Output): Promise<number> 
       return EXIT.ok;
     }
     flowPath = requireFlow(values.flow);
-    problems = await validateFlow(await loadFlow(flowPath));
+    const flow = await loadFlow(flowPath);
+    const components = await providerFor(flow, {
+      modulesDir: values.modules as string | undefined,
+      configFile: values.config as string | undefined,
+    });
+    problems = await validateFlow(flow, { components });
   } catch (error) {
     if (error instanceof UsageError) problems = [{ path: error.path, message: error.message }];
-    else if (error instanceof FlowError) problems = error.problems;
+    else if (error instanceof ConfigError) {
+      problems = [{ path: "--config", message: error.message }];
+    } else if (error instanceof FlowError) problems = error.problems;
     else throw error;
   }
   if (json) {
@@ -264,6 +320,24 @@ async function validateCommand(args: string[], output: Output): Promise<number> 
     printProblems(output, flowPath, problems);
   }
   return problems.length === 0 ? EXIT.ok : EXIT.rejected;
+}
+
+/** Where `run` and `validate` look for components beyond the built-ins. */
+interface ModuleSources {
+  modulesDir?: string;
+  configFile?: string;
+}
+
+/**
+ * Returns the component provider of a flow. A flow of built-in components
+ * alone does not load the modules layer, which keeps `castor run` quick to
+ * start.
+ */
+async function providerFor(flow: unknown, sources: ModuleSources): Promise<ComponentProvider> {
+  const needsModules = componentIdsOf(flow).some((id) => !builtinComponents.has(id));
+  if (!needsModules && !sources.configFile && !sources.modulesDir) return builtinProvider;
+  const { createRunProvider } = await import("./pollux/modules/setup.ts");
+  return await createRunProvider({ builtins: builtinProvider, ...sources });
 }
 
 function requireFlow(value: unknown): string {

@@ -71,7 +71,9 @@ function applyFlag(text: string, flag: string): string {
     case "-":
       return /^[0 ]+\d/.test(text) ? text.replace(/^[0 ]+(?=\d)/, "") : text;
     case "_":
-      return /^0+\d/.test(text) ? text.replace(/^0+(?=\d)/, (zeros) => " ".repeat(zeros.length)) : text;
+      return /^0+\d/.test(text)
+        ? text.replace(/^0+(?=\d)/, (zeros) => " ".repeat(zeros.length))
+        : text;
     case "0":
       return text.replace(/^ +(?=\d)/, (spaces) => "0".repeat(spaces.length));
     case "^":

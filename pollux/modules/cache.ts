@@ -52,8 +52,12 @@ export function defaultCacheDir(env: (name: string) => string | undefined): stri
 }
 
 /** Returns the SHA-1 of the UTF-8 encoding of `text`, in lower-case hex. */
-export async function sha1Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+export function sha1Hex(text: string): Promise<string> {
+  return sha1OfBytes(new TextEncoder().encode(text));
+}
+
+async function sha1OfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", bytes);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
@@ -79,7 +83,7 @@ export class ModuleCache {
     this.dir = dir;
   }
 
-  /** Returns the path of the file that holds `id`, after checking the id. */
+  /** Returns the path of the file that contains `id`, after checking the id. */
   pathOf(kind: ModuleKind, id: string): string {
     return join(this.dir, kind, checkId(kind, id) + EXTENSION);
   }
@@ -131,9 +135,7 @@ export class ModuleCache {
         const id = name.slice(0, -EXTENSION.length);
         const path = join(this.dir, kind, name);
         const bytes = await Deno.readFile(path);
-        const digest = await crypto.subtle.digest("SHA-1", bytes);
-        const hash = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
-          .join("");
+        const hash = await sha1OfBytes(bytes);
         entries.push({ kind, id, hash, size: bytes.length, path });
       }
     }

@@ -1,6 +1,6 @@
 /**
- * Length-prefixed frames of V8-serialized values over a byte stream: the
- * wire between Castor and a sandbox process.
+ * Length-prefixed frames of V8-serialized values (structured clones) over a
+ * byte stream: the wire between Castor and a sandbox process.
  *
  * @module
  */
@@ -20,27 +20,53 @@ export function encodeFrame(value: unknown): Uint8Array {
 }
 
 /**
- * Reads frames from a byte stream and yields the decoded values.
- *
- * @throws {Error} when a length prefix exceeds {@linkcode MAX_FRAME_BYTES},
- * when a frame does not decode, or when the stream ends inside a frame.
+ * Reads frames from a byte stream one at a time. It reads from the stream
+ * only while no whole frame is buffered, so after a frame is returned the
+ * stream can be handed to another reader with {@linkcode FrameReader.release}.
  */
-export async function* readFrames(stream: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  let buffer = new Uint8Array(0);
-  for await (const chunk of stream) {
-    buffer = concat(buffer, chunk);
-    while (buffer.length >= 4) {
-      const length = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0);
-      if (length > MAX_FRAME_BYTES) {
-        throw new Error(`invalid frame length ${length}; the stream is corrupt`);
+export class FrameReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #buffer: Uint8Array = new Uint8Array(0);
+
+  /** Locks `stream` until {@linkcode FrameReader.release}. */
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+
+  /**
+   * Returns the next decoded value, or `undefined` at the end of the stream.
+   *
+   * @throws {Error} when a length prefix exceeds {@linkcode MAX_FRAME_BYTES},
+   * a frame does not decode, or the stream ends inside a frame.
+   */
+  async next(): Promise<unknown> {
+    while (true) {
+      if (this.#buffer.length >= 4) {
+        const view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, 4);
+        const length = view.getUint32(0);
+        if (length > MAX_FRAME_BYTES) {
+          throw new Error(`invalid frame length ${length}; the stream is corrupt`);
+        }
+        if (this.#buffer.length >= 4 + length) {
+          const body = this.#buffer.subarray(4, 4 + length);
+          this.#buffer = this.#buffer.subarray(4 + length);
+          return deserialize(body);
+        }
       }
-      if (buffer.length < 4 + length) break;
-      const body = buffer.subarray(4, 4 + length);
-      buffer = buffer.subarray(4 + length);
-      yield deserialize(body);
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        if (this.#buffer.length > 0) throw new Error("the stream ended inside a frame");
+        return undefined;
+      }
+      this.#buffer = concat(this.#buffer, value);
     }
   }
-  if (buffer.length > 0) throw new Error("the stream ended inside a frame");
+
+  /** Unlocks the stream and returns the bytes read but not yet decoded. */
+  release(): Uint8Array {
+    this.#reader.releaseLock();
+    return this.#buffer;
+  }
 }
 
 function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {

@@ -64,7 +64,13 @@ export function parseDeclaredPermissions(moduleId: string, value: unknown): Decl
         `'${name}' must be a list of strings, such as ${name}: ["..."]; 'true' is not accepted.`,
       );
     }
-    declared[name as Grantable] = (entries as string[]).map((entry) => entry.trim());
+    const list = (entries as string[]).map((entry) => entry.trim());
+    // A comma would split one entry into two when the list becomes a --allow-* flag.
+    const bad = list.find((entry) => entry === "" || entry.includes(","));
+    if (bad !== undefined) {
+      fail(`${name} entry ${JSON.stringify(bad)} is empty or contains a comma.`);
+    }
+    declared[name as Grantable] = list;
   }
   return declared;
 }

@@ -9,7 +9,7 @@ import { isAbsolute, normalize } from "node:path";
 import { ConfigError } from "../errors.ts";
 
 /**
- * What modules may get, and the limits of each module's sandbox. A module
+ * Operator's limits on modules: the permissions they may get, and the limits of each sandbox. A module
  * receives the permissions it declares, each of which must lie within these
  * lists; nothing declared means nothing granted.
  */
@@ -175,7 +175,8 @@ function parseDuration(value: string, fail: (detail: string) => never): number {
   }
   const amount = Number(match[1]);
   const unit = match[2] ?? "s";
-  const milliseconds = unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+  const milliseconds = amount * (factor[unit] ?? 1000);
   if (milliseconds < 1) fail(`the duration "${value}" is too short: use at least 1ms.`);
   return Math.round(milliseconds);
 }

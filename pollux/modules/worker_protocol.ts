@@ -75,6 +75,7 @@ export type HostMessage =
 /** Messages from the sandbox process to Castor. */
 export type SandboxMessage =
   | { type: "ready" }
+  | { type: "loading" }
   | { type: "compiled"; request: number; code: string; libraryImports: string[] }
   | { type: "compile-failed"; request: number; error: ErrorInfo }
   | { type: "loaded"; components: RawComponent[]; requires: unknown; permissions: unknown }
