@@ -23,6 +23,19 @@ function render(value: unknown, values: Record<string, unknown>): unknown {
   return typeof value === "string" ? fillTemplate(value, values) : copyValue(value);
 }
 
+// Returns the rendered value of the first case that matches, else the default.
+function firstMatch(
+  settings: Readonly<Record<string, unknown>>,
+  inputs: Record<string, unknown>,
+  matches: (item: Case) => boolean,
+): unknown {
+  const cases = (settings.cases ?? []) as Case[];
+  for (const item of cases) {
+    if (matches(item)) return render(item.value, inputs);
+  }
+  return render(settings.default ?? "", inputs);
+}
+
 function caseOf(setting: unknown): Case {
   return isRecord(setting) ? setting : EMPTY_CASE;
 }
@@ -42,13 +55,12 @@ export const Switch: ComponentDefinition = builtin({
     },
     { name: "default", type: "*", description: 'Sent when no case matches. Default: "".' },
   ],
-  run(inputs, context) {
-    const cases = (context.settings.cases ?? []) as Case[];
-    for (const item of cases) {
-      if (evaluateTest(item.type, inputs.value, item.test)) return render(item.value, inputs);
-    }
-    return render(context.settings.default ?? "", inputs);
-  },
+  run: (inputs, context) =>
+    firstMatch(
+      context.settings,
+      inputs,
+      (item) => evaluateTest(item.type, inputs.value, item.test),
+    ),
 });
 
 /** `logic.Splitter`: sends the value to `true` or `false` by one test. */
@@ -91,13 +103,12 @@ export const Comparator: ComponentDefinition = builtin({
     },
     { name: "default", type: "*", description: 'Sent when no case matches. Default: "".' },
   ],
-  run(inputs, context) {
-    const cases = (context.settings.cases ?? []) as Case[];
-    for (const item of cases) {
-      if (evaluateTest(item.type, inputs.value1, inputs.value2)) return render(item.value, inputs);
-    }
-    return render(context.settings.default ?? "", inputs);
-  },
+  run: (inputs, context) =>
+    firstMatch(
+      context.settings,
+      inputs,
+      (item) => evaluateTest(item.type, inputs.value1, inputs.value2),
+    ),
 });
 
 /** `logic.Assert`: passes the value when its test holds; otherwise ends the run or drops the value. */

@@ -48,3 +48,33 @@ export function spawnCastor(args: string[]): Deno.ChildProcess {
 export function projectPath(relative: string): string {
   return new URL(`../${relative}`, import.meta.url).pathname;
 }
+
+/**
+ * Reads a running `castor --json` process's standard output line by line,
+ * calling `onLine` with each parsed object as it arrives, and returns them all.
+ */
+export async function readJsonLines(
+  child: Deno.ChildProcess,
+  onLine: (line: Record<string, unknown>) => void = () => {},
+): Promise<Record<string, unknown>[]> {
+  const lines: Record<string, unknown>[] = [];
+  let buffer = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let newline;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = JSON.parse(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+      lines.push(line);
+      onLine(line);
+    }
+  }
+  return lines;
+}
+
+/** Writes a flow document to a new temporary file and returns its path. */
+export async function writeFlow(flow: unknown): Promise<string> {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(file, JSON.stringify(flow));
+  return file;
+}

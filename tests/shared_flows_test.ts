@@ -5,7 +5,7 @@
  */
 
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { castor, projectPath, spawnCastor } from "./_cli.ts";
+import { castor, projectPath, readJsonLines, spawnCastor } from "./_cli.ts";
 
 interface Expected {
   outcome: "completed" | "error" | "refused" | "cancelled_by_test";
@@ -124,20 +124,11 @@ async function checkCancelled(dir: string, expected: Expected): Promise<void> {
   } catch { /* no initial environment */ }
   const child = spawnCastor(args);
   const stderr = new Response(child.stderr).text();
-  const lines: Record<string, unknown>[] = [];
   let restarts = 0;
-  let buffer = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let newline;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = JSON.parse(buffer.slice(0, newline));
-      buffer = buffer.slice(newline + 1);
-      lines.push(line);
-      const isRestart = line.type === "notice" && String(line.message).startsWith("restart");
-      if (isRestart && ++restarts === (expected.restart_limit ?? 1)) child.kill("SIGINT");
-    }
-  }
+  const lines = await readJsonLines(child, (line) => {
+    const isRestart = line.type === "notice" && String(line.message).startsWith("restart");
+    if (isRestart && ++restarts === (expected.restart_limit ?? 1)) child.kill("SIGINT");
+  });
   const status = await child.status;
   await stderr;
   equal(status.code, 130);

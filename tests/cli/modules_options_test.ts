@@ -1,13 +1,7 @@
 import { deepStrictEqual, equal, match } from "node:assert/strict";
-import { castor, projectPath } from "../_cli.ts";
+import { castor, projectPath, writeFlow } from "../_cli.ts";
 
 const fixtures = projectPath("tests/modules/fixtures");
-
-async function writeFlow(flow: unknown): Promise<string> {
-  const file = await Deno.makeTempFile({ suffix: ".json" });
-  await Deno.writeTextFile(file, JSON.stringify(flow));
-  return file;
-}
 
 Deno.test("castor run --modules runs a local module sandboxed", async () => {
   const flow = await writeFlow({

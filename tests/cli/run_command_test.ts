@@ -1,13 +1,7 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { castor, projectPath, spawnCastor } from "../_cli.ts";
+import { castor, projectPath, readJsonLines, spawnCastor, writeFlow } from "../_cli.ts";
 
 const hello = projectPath("examples/hello.json");
-
-async function writeFlow(flow: unknown): Promise<string> {
-  const file = await Deno.makeTempFile({ suffix: ".json" });
-  await Deno.writeTextFile(file, JSON.stringify(flow));
-  return file;
-}
 
 Deno.test("castor run prints the log, outcome and environment", async () => {
   const { code, stdout, stderr } = await castor([
@@ -192,18 +186,9 @@ Deno.test("castor run exits 130 on Ctrl-C and still prints the log and environme
     links: [{ source: "wait:value", targets: ["never:value"] }],
   });
   const child = spawnCastor(["run", "--flow", flow, "--json"]);
-  const lines: Record<string, unknown>[] = [];
-  let buffer = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let newline;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = JSON.parse(buffer.slice(0, newline));
-      buffer = buffer.slice(newline + 1);
-      lines.push(line);
-      if (line.message === "waiting") child.kill("SIGINT");
-    }
-  }
+  const lines = await readJsonLines(child, (line) => {
+    if (line.message === "waiting") child.kill("SIGINT");
+  });
   const status = await child.status;
   await child.stderr.cancel();
   equal(status.code, 130);

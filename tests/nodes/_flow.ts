@@ -5,7 +5,9 @@
  */
 
 import { runFlow, type RunOptions } from "../../engine/run.ts";
-import type { RunResult } from "../../engine/types.ts";
+import type { ComponentProvider, RunResult } from "../../engine/types.ts";
+import { markFloatAware } from "../../engine/scheduler.ts";
+import { withComponents } from "../../nodes/mod.ts";
 
 // A test flow that never ends is a broken test, so cancelling it turns the hang into a failed
 // outcome.
@@ -35,4 +37,21 @@ export function logged(node: Record<string, unknown>, port = "value"): unknown {
     nodes: [{ id: "node", ...node }, { id: "log", component: "system.Log" }],
     links: [{ source: `node:${port}`, targets: ["log:value"] }],
   };
+}
+
+/**
+ * Returns the built-ins plus `test.Append`, a component that changes the list
+ * it receives in place, as a downloaded one might.
+ */
+export function appendingComponents(): ComponentProvider {
+  return withComponents({
+    "test.Append": markFloatAware({
+      inputs: [{ name: "value", type: "*" }],
+      outputs: [{ name: "value", type: "*" }],
+      run: (inputs) => {
+        (inputs.value as unknown[]).push("added");
+        return inputs.value;
+      },
+    }),
+  });
 }

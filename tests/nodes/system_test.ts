@@ -6,10 +6,8 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { markFloatAware } from "../../engine/scheduler.ts";
 import { Float, toJsonText } from "../../engine/values.ts";
-import { withComponents } from "../../nodes/mod.ts";
-import { logged, notices, run, userLogs } from "./_flow.ts";
+import { appendingComponents, logged, notices, run, userLogs } from "./_flow.ts";
 
 // system.Log
 
@@ -212,7 +210,6 @@ Deno.test("system.Sleep is cut short by an exit", async () => {
 // so a 30-day pause ends at once.
 Deno.test({
   name: "system.Sleep waits longer than 24.8 days",
-  ignore: false,
   async fn() {
     const controller = new AbortController();
     const result = await run({
@@ -485,17 +482,7 @@ Deno.test("system.Get of missing variable sends nothing", async () => {
 });
 
 Deno.test("system.Get sends a copy of the value", async () => {
-  // A component that changes the list it receives, as a downloaded one might.
-  const components = withComponents({
-    "test.Append": markFloatAware({
-      inputs: [{ name: "value", type: "*" }],
-      outputs: [{ name: "value", type: "*" }],
-      run: (inputs) => {
-        (inputs.value as unknown[]).push("added");
-        return inputs.value;
-      },
-    }),
-  });
+  const components = appendingComponents();
   const result = await run({
     nodes: [
       { id: "get", component: "system.Get", variable_name: "list" },
