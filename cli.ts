@@ -35,8 +35,8 @@ const MAIN_HELP = `castor ${VERSION}: runs Pollux flows.
 Usage:
   castor run --flow FILE [--environment JSON] [--environment-file FILE]
              [--modules DIR] [--config FILE] [--json]
-  castor validate --flow FILE [--json]
-  castor daemon --name NAME --domain DOMAIN [--config FILE]
+  castor validate --flow FILE [--modules DIR] [--config FILE] [--json]
+  castor daemon --name NAME [--domain DOMAIN] [--config FILE]
   castor modules list | show ID | clear
   castor --help | --version
 
@@ -78,7 +78,7 @@ Exit codes: 0 completed, 1 a node failed, 2 flow or arguments rejected,
 130 cancelled by Ctrl-C (the log so far and the environment are still printed).
 `;
 
-const VALIDATE_HELP = `Usage: castor validate --flow FILE [--json]
+const VALIDATE_HELP = `Usage: castor validate --flow FILE [--modules DIR] [--config FILE] [--json]
 
 Checks a flow without running it and lists every problem with its location
 (such as nodes[3].component or links[1].targets[0]).
@@ -317,7 +317,7 @@ async function validateCommand(args: string[], output: Output): Promise<number> 
   } else if (problems.length === 0) {
     output.out(`${flowPath} is valid.`);
   } else {
-    printProblems(output, flowPath, problems);
+    printProblems(output, flowPath, problems, "validate");
   }
   return problems.length === 0 ? EXIT.ok : EXIT.rejected;
 }
@@ -408,8 +408,19 @@ function reject(
   return EXIT.rejected;
 }
 
-function printProblems(output: Output, flowPath: string, problems: Problem[]): void {
-  const subject = flowPath ? `${flowPath} cannot run` : "castor run cannot start";
+function printProblems(
+  output: Output,
+  flowPath: string,
+  problems: Problem[],
+  command: "run" | "validate" = "run",
+): void {
+  // Option mistakes are about the command line, not about the flow file.
+  const aboutOptions = problems.every((problem) => problem.path.startsWith("--"));
+  const subject = aboutOptions || !flowPath
+    ? `castor ${command} cannot start`
+    : command === "validate"
+    ? `${flowPath} is invalid`
+    : `${flowPath} cannot run`;
   output.err(`castor: ${subject}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`);
   for (const problem of problems) {
     output.err(`  ${problem.path ? `${problem.path}: ` : ""}${problem.message}`);

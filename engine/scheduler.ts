@@ -182,6 +182,10 @@ class NodeContext implements ComponentContext {
     this.#state.run.write("log", this.#state, toText(message));
   }
 
+  notice(message: string): void {
+    this.#state.run.write("notice", this.#state, toText(message));
+  }
+
   exit(message?: unknown): void {
     this.#raise(Action.Exit);
     this.exitMessage = message;

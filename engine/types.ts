@@ -72,6 +72,8 @@ export interface ComponentContext {
   readonly signal: AbortSignal;
   /** Adds a line to the run's log. */
   log(message: string): void;
+  /** Adds an engine notice about this node (not a line the flow wrote), such as why it sent nothing. */
+  notice(message: string): void;
   /** Ends the whole run after this firing; nothing is delivered from it. */
   exit(message?: unknown): void;
   /** Stops this node: nothing is sent from this firing, and the node never fires again in this run. */

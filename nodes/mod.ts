@@ -67,6 +67,18 @@ export function withComponents(
   return mapProvider(all);
 }
 
+function whyMissing(id: string, all: ReadonlyMap<string, ComponentDefinition>): string {
+  const module = id.slice(0, id.lastIndexOf("."));
+  const siblings = [...all.keys()].filter((known) =>
+    known.slice(0, known.lastIndexOf(".")) === module
+  );
+  if (siblings.length > 0) {
+    const names = siblings.map((known) => known.slice(module.length + 1)).join(", ");
+    return `the built-in module '${module}' has no such component; it has ${names}`;
+  }
+  return "it is not a built-in component, and no module directory or Pollux is configured";
+}
+
 function mapProvider(all: ReadonlyMap<string, ComponentDefinition>): ComponentProvider {
   return {
     open(ids: readonly string[]): Promise<ComponentSet> {
@@ -75,10 +87,7 @@ function mapProvider(all: ReadonlyMap<string, ComponentDefinition>): ComponentPr
       for (const id of ids) {
         const definition = all.get(id);
         if (definition) components.set(id, definition);
-        else {missing.set(
-            id,
-            "it is not a built-in component, and no module directory or Pollux is configured",
-          );}
+        else missing.set(id, whyMissing(id, all));
       }
       return Promise.resolve({ components, missing, close() {} });
     },

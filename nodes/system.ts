@@ -178,9 +178,9 @@ export const Get: ComponentDefinition = builtin({
   settings: [VARIABLE_NAME],
   run(_inputs, context) {
     const name = variableName(context);
-    return Object.hasOwn(context.environment, name)
-      ? copyValue(context.environment[name])
-      : undefined;
+    if (Object.hasOwn(context.environment, name)) return copyValue(context.environment[name]);
+    context.notice(`variable '${name}' is not set, so nothing was sent`);
+    return undefined;
   },
 });
 

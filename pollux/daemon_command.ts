@@ -167,9 +167,21 @@ async function runConfiguredDaemon(
     key: config.key,
     timeout: config.requestTimeout,
   });
-  const modules = options.modules
-    ? await options.modules({ config, client, logger })
-    : builtinModules;
+  let modules: DaemonModules = builtinModules;
+  if (options.modules) {
+    try {
+      modules = await options.modules({ config, client, logger });
+    } catch (error) {
+      // The modules layer reads [sandbox] and [modules]; their mistakes are configuration errors too.
+      if (!(error instanceof ConfigError)) throw error;
+      logger.error(`Invalid configuration: ${error.message}`, {
+        file: error.file,
+        section: error.section,
+        configKey: error.key,
+      });
+      return EXIT_USAGE;
+    }
+  }
 
   const daemon = new Daemon({
     api: client,

@@ -536,3 +536,18 @@ Deno.test("runFlow explains a loop stuck on full buffers", async () => {
     "produces more values than it consumes",
   ]);
 });
+
+Deno.test("system.Get notes a variable that is not set", async () => {
+  const result = await runFlow({
+    nodes: [
+      { id: "who", component: "system.Get", variable_name: "who" },
+      { id: "log", component: "system.Log" },
+    ],
+    links: [{ source: "who:value", targets: ["log:value"] }],
+  });
+  assertEquals(result.outcome, "completed");
+  assertSame(userLogs(result), []);
+  assertSame(notices(result).map((n) => [n.node, n.message]), [
+    ["who", "variable 'who' is not set, so nothing was sent"],
+  ]);
+});

@@ -37,5 +37,5 @@ Deno.test("createRunProvider() never looks up a built-in namespace as a module",
   });
   const result = await runFlow(oneNodeFlow("system.Lgo"), { components: provider });
   equal(result.outcome, "refused");
-  match(result.problems[0]?.message ?? "", /not a built-in component/);
+  match(result.problems[0]?.message ?? "", /the built-in module '\w+' has no such component/);
 });

@@ -227,3 +227,12 @@ Deno.test("daemon --help lists options and keys", async () => {
   assertStringIncludes(result.stdout, "concurent_execution_limit");
   assertStringIncludes(result.stdout, "/etc/castor/config.ini");
 });
+
+Deno.test("config error for a sandbox permission that cannot be granted", async () => {
+  const result = await startWith((double) =>
+    iniText(withValue(testConfig(double), "sandbox", "allow_run", "ls"))
+  );
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, "[sandbox] allow_run");
+  assertNotIncludes(result.stderr, "Uncaught");
+});
