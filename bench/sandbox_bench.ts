@@ -56,6 +56,7 @@ function context(): ComponentContext {
     environment: { counter: 1 },
     signal: new AbortController().signal,
     log() {},
+    notice() {},
     exit() {},
     stop() {},
     skip() {},

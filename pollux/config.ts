@@ -109,20 +109,19 @@ export async function loadConfig(file: string, hostname: string): Promise<Daemon
  * @param text Contents of the INI file.
  * @param file Path shown in error messages.
  * @param hostname Default for `machine_name`.
- * @throws {ConfigError} On a missing section or required key, or a value of
+ * @throws {ConfigError} On a missing [pollux] section or required key, or a value of
  * the wrong kind; the error names the file, section, key and line.
  */
 export function parseConfig(text: string, file: string, hostname: string): DaemonConfig {
   const ini = parseIni(text, file);
   const warnings: string[] = [];
 
-  for (const section of ["pollux", "daemon"] as const) {
-    if (!ini.has(section)) {
-      throw new ConfigError(
-        `The section [${section}] is missing; see config.ini.sample for its keys.`,
-        { file, section },
-      );
-    }
+  // Every key of [daemon] has a default, so only [pollux] (host and key) must be there.
+  if (!ini.has("pollux")) {
+    throw new ConfigError(
+      "The section [pollux] is missing; see config.ini.sample for its keys.",
+      { file, section: "pollux" },
+    );
   }
   for (const [name, section] of ini) {
     if (

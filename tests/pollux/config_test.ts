@@ -83,7 +83,6 @@ Deno.test("parseConfig() warns about unknown keys and sections", () => {
 Deno.test("parseConfig() rejects bad values naming section and key", async (t) => {
   const cases: [string, string, string, string][] = [
     ["[daemon]\n", "pollux", "", "section [pollux] is missing"],
-    ["[pollux]\nhost=https://x\nkey=k\n", "daemon", "", "section [daemon] is missing"],
     ["[pollux]\nkey=k\n[daemon]\n", "pollux", "host", "required key 'host' is missing"],
     ["[pollux]\nhost=https://x\nkey=\n[daemon]\n", "pollux", "key", "value is empty"],
     ["[pollux]\nhost=https://u:p@x\nkey=k\n[daemon]\n", "pollux", "host", "user name or password"],
@@ -170,4 +169,10 @@ Deno.test("docs/daemon.md lists every key with its default", async () => {
     );
     assertStringIncludes(row ?? "", fallback, `default of ${spec.key}`);
   }
+});
+
+Deno.test("parseConfig takes every [daemon] default when the section is absent", () => {
+  const config = parseConfig("[pollux]\nhost=https://pollux.test\nkey=k\n", "c.ini", "box");
+  assertEquals(config.machineName, "box");
+  assertEquals(config.autoReload, true);
 });
