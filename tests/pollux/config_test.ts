@@ -1,5 +1,6 @@
 import { CONFIG_KEYS, defaultConfigPaths, parseConfig } from "../../pollux/config.ts";
 import { ConfigError } from "../../pollux/errors.ts";
+import { parseSandboxPolicy } from "../../pollux/modules/sandbox_config.ts";
 import { assertEquals, assertStringIncludes, assertThrows } from "./_assert.ts";
 
 const MINIMAL = "[pollux]\nhost=https://pollux.example.org/\nkey=k\n[daemon]\n";
@@ -152,7 +153,14 @@ Deno.test("config.ini.sample lists every key with its default", async () => {
     host: parsed.host,
     key: parsed.key,
     machineName: parsed.machineName,
+    // The modules layer reads these two sections; its own tests check their keys.
+    sandbox: parsed.sandbox,
+    modules: parsed.modules,
   });
+  assertEquals(
+    parseSandboxPolicy(parsed.sandbox, "config.ini.sample"),
+    parseSandboxPolicy(undefined, "config.ini.sample"),
+  );
 });
 
 Deno.test("docs/daemon.md lists every key with its default", async () => {
