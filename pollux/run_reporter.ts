@@ -6,6 +6,7 @@
  * @module
  */
 
+import { parseJson } from "../engine/values.ts";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import type { PolluxLogLine, RunStatus } from "./client.ts";
 import { describeError, PolluxError } from "./errors.ts";
@@ -237,7 +238,8 @@ export class RunReporter {
   /** Returns a copy of the environment that JSON can encode, or `{}` with a warning. */
   #jsonSafe(environment: Record<string, unknown>): Record<string, unknown> {
     try {
-      return JSON.parse(JSON.stringify(environment)) ?? {};
+      // parseJson keeps floats written as 7.0, so Pollux sees the text the run produced.
+      return (parseJson(JSON.stringify(environment)) ?? {}) as Record<string, unknown>;
     } catch (error) {
       this.#options.logger.warn(
         `The environment of run ${this.#options.runId} cannot be encoded as JSON, so an empty ` +

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isRecord } from "../engine/values.ts";
+import { isRecord, parseJson } from "../engine/values.ts";
 import { describeError, PolluxError } from "./errors.ts";
 
 /** Options of `PolluxClient`, which passes them on to {@linkcode PolluxTransport}. */
@@ -109,7 +109,8 @@ export class PolluxTransport {
 
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      // Floats written as 7.0 (in flows and environments) stay floats.
+      body = parseJson(text);
     } catch {
       throw new PolluxError(
         `Pollux responded to ${method} ${endpoint} with HTTP ${status} and a body that is not JSON: ` +

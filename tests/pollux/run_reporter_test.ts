@@ -1,3 +1,4 @@
+import { Float } from "../../engine/values.ts";
 import { PolluxClient } from "../../pollux/client.ts";
 import { type LogRecord, StreamLogger } from "../../pollux/logger.ts";
 import { RunReporter, type RunReporterOptions } from "../../pollux/run_reporter.ts";
@@ -174,4 +175,20 @@ Deno.test("RunReporter reports a run that Pollux ended", async () => {
   );
   assertEquals(double.runLogs(runId), ["last words"]);
   assertEquals(double.instances.get(runId)?.completions, 0);
+});
+
+Deno.test("RunReporter keeps floats as 7.0 in the environment", async () => {
+  await using double = await PolluxDouble.start();
+  const { runId, client } = await runningInstance(double);
+  const { reporter } = reporterFor(runId, client);
+  assertEquals(
+    await reporter.finish(
+      { kind: "complete" },
+      { total: new Float(7), count: 3 },
+      new AbortController().signal,
+    ),
+    "delivered",
+  );
+  const status = JSON.parse(double.requestsTo("/complete")[0]?.form.status ?? "{}");
+  assertEquals(status.environment, '{"total":7.0,"count":3}');
 });
