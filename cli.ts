@@ -322,7 +322,7 @@ async function validateCommand(args: string[], output: Output): Promise<number> 
   return problems.length === 0 ? EXIT.ok : EXIT.rejected;
 }
 
-/** Where `run` and `validate` look for components beyond the built-ins. */
+/** Sources of components beyond the built-ins, for `run` and `validate`. */
 interface ModuleSources {
   modulesDir?: string;
   configFile?: string;

@@ -33,7 +33,7 @@ export class TestError extends Error {
 }
 
 /**
- * Evaluates one test: whether `value` stands in relation `type` to `test`.
+ * Evaluates one test: whether `value` is in relation `type` to `test`.
  *
  * `equals` compares without conversion (the number 3 is not the text "3",
  * but 3 equals 3.0 and `True` equals 1, as in Python). The order tests compare

@@ -54,7 +54,7 @@ export interface RestartOptions {
 }
 
 /**
- * What a component sees of the run while one of its nodes fires.
+ * The run as a component receives it while one of its nodes fires.
  *
  * The engine reuses one context per node, so a component must not keep it
  * after `run` has returned or settled.
@@ -139,11 +139,11 @@ export interface ComponentProvider {
 export interface Problem {
   /** Location in the document, such as `nodes[3].component` or `links[1].targets[0]`; empty for the whole document. */
   path: string;
-  /** What is wrong, and what to do about it. */
+  /** Description of the problem and of the fix. */
   message: string;
 }
 
-/** How a run ended. */
+/** Outcome of a run. */
 export type Outcome = "completed" | "error" | "cancelled" | "refused";
 
 /** One line of a run's log. */
@@ -166,7 +166,7 @@ export interface NodeErrorInfo {
   node: string;
   /** Its component id. */
   component: string;
-  /** What went wrong, naming the port or value where relevant. */
+  /** Cause of the failure, naming the port or value where relevant. */
   message: string;
 }
 
@@ -181,9 +181,9 @@ export interface ExitInfo {
 /** A flow's environment: JSON variables read and written by the nodes. */
 export type Environment = Record<string, unknown>;
 
-/** What {@linkcode runFlow} resolves to. */
+/** Result of {@linkcode runFlow}. */
 export interface RunResult {
-  /** How the run ended. */
+  /** Outcome of the run. */
   outcome: Outcome;
   /** The environment at the end (the initial one for a refused flow). */
   environment: Environment;

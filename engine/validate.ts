@@ -56,7 +56,7 @@ export interface Plan {
   single: boolean;
 }
 
-/** What {@linkcode checkFlow} found. */
+/** Findings of {@linkcode checkFlow}. */
 export interface CheckResult {
   /** Every problem found; empty when the flow can run. */
   problems: Problem[];

@@ -223,7 +223,7 @@ function counter(step: 1 | -1): ComponentDefinition {
       const number = current === undefined || current === null ? 0 : toNumber(current);
       if (number === undefined || !Number.isFinite(number)) {
         throw new Error(
-          `variable '${name}' holds ${describeValue(current)}, which is not a number; ` +
+          `variable '${name}' contains ${describeValue(current)}, which is not a number; ` +
             `set it to a number before this node runs`,
         );
       }

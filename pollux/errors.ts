@@ -7,12 +7,12 @@
 
 /**
  * A request to Pollux that failed: unreachable host, timeout, an HTTP error,
- * or an answer that is not the JSON Pollux sends.
+ * or a response that is not the JSON Pollux sends.
  */
 export class PolluxError extends Error {
   /** Path of the request, such as `/api/daemons/start`; never the key. */
   readonly endpoint: string;
-  /** HTTP status, or `undefined` when no answer arrived. */
+  /** HTTP status, or `undefined` when no response arrived. */
   readonly status: number | undefined;
   /**
    * The `message` of a JSON error response from Pollux itself (in French), or

@@ -1,6 +1,6 @@
 /**
- * Where module and library source text comes from: Pollux's module API, or a
- * test's stand-in.
+ * Source of module and library text: Pollux's module API, or a test's
+ * stand-in.
  *
  * @module
  */
@@ -13,7 +13,7 @@ export type ModuleKind = "module" | "lib";
  * (`/api/modules/...` and `/api/lib/...`).
  */
 export interface ModuleSource {
-  /** Returns whether Pollux knows this id (the `search` endpoint). */
+  /** Returns whether Pollux has this id (the `search` endpoint). */
   exists(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<boolean>;
   /** Returns the SHA-1 (hex) Pollux reports for the source text, or `null` on 404. */
   hash(kind: ModuleKind, id: string, signal?: AbortSignal): Promise<string | null>;

@@ -238,7 +238,7 @@ export class RunReporter {
   /** Returns a copy of the environment that JSON can encode, or `{}` with a warning. */
   #jsonSafe(environment: Record<string, unknown>): Record<string, unknown> {
     try {
-      // parseJson keeps floats written as 7.0, so Pollux sees the text the run produced.
+      // parseJson keeps floats written as 7.0, so Pollux receives the text the run produced.
       return (parseJson(JSON.stringify(environment)) ?? {}) as Record<string, unknown>;
     } catch (error) {
       this.#options.logger.warn(

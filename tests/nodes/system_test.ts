@@ -659,7 +659,7 @@ Deno.test("system.Increment fails on non-numeric variable", async () => {
   strictEqual(result.error?.component, "system.Increment");
   strictEqual(
     result.error?.message,
-    `node 'node' (system.Increment) failed: variable 'n' holds "abc", which is not a number; ` +
+    `node 'node' (system.Increment) failed: variable 'n' contains "abc", which is not a number; ` +
       `set it to a number before this node runs`,
   );
   deepStrictEqual(userLogs(result), []);
@@ -675,5 +675,5 @@ Deno.test("system.Decrement fails on non-numeric variable", async () => {
   strictEqual(result.outcome, "error");
   strictEqual(result.error?.node, "node");
   strictEqual(result.error?.component, "system.Decrement");
-  ok(result.error?.message.includes("variable 'n' holds [1]"), result.error?.message);
+  ok(result.error?.message.includes("variable 'n' contains [1]"), result.error?.message);
 });
