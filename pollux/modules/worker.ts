@@ -61,7 +61,7 @@ export function workerMain(): void {
     const { serialize, deserialize } = await import("node:v8");
     // The streams are taken before the module runs. Then the globals are hidden,
     // so the module can neither read the command line nor write to the protocol streams.
-    const input = Deno.stdin.readable.getReader();
+    const input = Deno.stdin;
     const output = Deno.stdout;
     for (const name of ["args", "stdin", "stdout", "stderr"]) {
       try {
@@ -227,29 +227,59 @@ export function workerMain(): void {
     send({ type: "loading" });
     await evaluate(load);
 
-    let buffer = load.leftover as Uint8Array;
+    const receive = (message: Json) => {
+      if (message.type === "call") {
+        void call(message);
+      } else if (message.type === "abort") {
+        activeCalls.get(message.call as number)?.abort(
+          new DOMException("The run was cancelled.", "AbortError"),
+        );
+      }
+    };
+
+    // Frames are read with `read()` into one reused buffer, because a
+    // ReadableStream reader allocates a new chunk per read: in a 100-byte echo
+    // between two Deno 2.9 processes on a 2-core machine, that cost 50 to 130 µs
+    // per round trip. Bytes [0, end) of the buffer are read but not yet decoded.
+    const textDecoder = new TextDecoder();
+    const leftover = load.leftover as Uint8Array;
+    let buffer = new Uint8Array(Math.max(64 * 1024, leftover.length));
+    let view = new DataView(buffer.buffer);
+    buffer.set(leftover);
+    let end = leftover.length;
     while (true) {
-      if (buffer.length >= 4) {
-        const length = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0);
-        if (buffer.length >= 4 + length) {
-          const message = deserialize(buffer.subarray(4, 4 + length)) as Json;
-          buffer = buffer.subarray(4 + length);
-          if (message.type === "call") {
-            void call(message);
-          } else if (message.type === "abort") {
-            activeCalls.get(message.call as number)?.abort(
-              new DOMException("The run was cancelled.", "AbortError"),
-            );
-          }
-          continue;
+      let start = 0;
+      while (end - start >= 4) {
+        const length = view.getUint32(start);
+        if (end - start < 4 + length) break;
+        // Castor sends JSON text where JSON is exact, else a V8 serialization,
+        // which starts with 0xFF (see frames.ts).
+        const body = buffer.subarray(start + 4, start + 4 + length);
+        start += 4 + length;
+        if (body[0] === 0x7b || body[0] === 0x5b) {
+          receive(JSON.parse(textDecoder.decode(body)));
+        } else {
+          // A copy, because deserialize returns typed arrays that share the bytes
+          // it is given, and the buffer is overwritten by the next read.
+          receive(deserialize(body.slice()) as Json);
         }
       }
-      const { value, done } = await input.read();
-      if (done) break;
-      const merged = new Uint8Array(buffer.length + value.length);
-      merged.set(buffer);
-      merged.set(value, buffer.length);
-      buffer = merged;
+      buffer.copyWithin(0, start, end);
+      end -= start;
+      const needed = end >= 4 ? 4 + view.getUint32(0) : 4;
+      if (needed > buffer.length) {
+        const grown = new Uint8Array(Math.max(needed, 2 * buffer.length));
+        grown.set(buffer.subarray(0, end));
+        buffer = grown;
+        view = new DataView(buffer.buffer);
+      }
+      // A few microtask turns let a component that finishes without waiting
+      // for I/O send its reply first, because starting a read wakes a thread
+      // of Deno's blocking pool, and that delayed the reply by about 30 µs.
+      for (let turn = 0; turn < 4; turn++) await null;
+      const count = await input.read(buffer.subarray(end));
+      if (count === null) break;
+      end += count;
     }
     scope.postMessage({ type: "end" });
   };

@@ -3,6 +3,7 @@ import { runFlow } from "../../engine/run.ts";
 import type { RunResult } from "../../engine/types.ts";
 import { builtinProvider } from "../../nodes/mod.ts";
 import { ModuleManager } from "../../pollux/modules/manager.ts";
+import { Sandbox } from "../../pollux/modules/sandbox.ts";
 import { parseSandboxPolicy } from "../../pollux/modules/sandbox_config.ts";
 import { fixture, FIXTURES, MemorySource, oneNodeFlow, temporaryDir } from "./_helpers.ts";
 
@@ -201,4 +202,91 @@ Deno.test("sandbox passes exit, logs and environment back to the run", async () 
     match(result.exit?.message ?? "", /finished with 7/);
     ok(!result.logs.some((entry) => entry.node === "after"));
   });
+});
+
+Deno.test("sandbox passes large, binary and concurrent calls", async () => {
+  const sandbox = Sandbox.start({
+    moduleId: "test.pass",
+    permissions: {},
+    callTimeoutMs: 30_000,
+    memoryLimitMb: 256,
+  });
+  try {
+    const { code } = await sandbox.compile(
+      "module",
+      "test.pass",
+      "export const Pass = { run: async (inputs) => inputs.value };",
+    );
+    await sandbox.load({ id: "test.pass", code }, []);
+    const call = (value: unknown) =>
+      sandbox.call({
+        node: "n1",
+        component: "test.pass.Pass",
+        name: "Pass",
+        inputs: { value },
+        settings: {},
+        environment: {},
+        onLog() {},
+      });
+
+    // Larger than one 64 KiB read, so frames span several reads both ways.
+    const text = "castor ".repeat(300_000);
+    equal((await call(text)).value, text);
+
+    const bytes = new Uint8Array(200_000).map((_, i) => i % 251);
+    const first = (await call(bytes)).value as Uint8Array;
+    const second = (await call(new Uint8Array([7, 8, 9]))).value as Uint8Array;
+    equal(first.length, bytes.length);
+    ok(first.every((byte, i) => byte === bytes[i]), "a later reply does not overwrite the bytes");
+    equal([...second].join(","), "7,8,9");
+
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => call({ i })));
+    equal(
+      replies.map((reply) => (reply.value as { i: number }).i).join(","),
+      Array.from({ length: 50 }, (_, i) => i).join(","),
+    );
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("sandbox times each call from its own start", async () => {
+  const sandbox = Sandbox.start({
+    moduleId: "test.slow",
+    permissions: {},
+    callTimeoutMs: 500,
+    memoryLimitMb: 256,
+  });
+  try {
+    const { code } = await sandbox.compile(
+      "module",
+      "test.slow",
+      "export const Wait = { run: (inputs) => new Promise((done) => setTimeout(done, inputs.ms)) };",
+    );
+    await sandbox.load({ id: "test.slow", code }, []);
+    const wait = (ms: number) =>
+      sandbox.call({
+        node: "n1",
+        component: "test.slow.Wait",
+        name: "Wait",
+        inputs: { ms },
+        settings: {},
+        environment: {},
+        onLog() {},
+      });
+
+    await wait(0);
+    await new Promise((done) => setTimeout(done, 350));
+    // Ends 650 ms after the first call started, but within 500 ms of its own start.
+    equal((await wait(300)).ok, true);
+
+    const started = performance.now();
+    const failed = await wait(5_000).then(() => undefined, (error: Error) => error);
+    const elapsed = performance.now() - started;
+    match(failed?.message ?? "", /Node 'n1' \(test\.slow\.Wait\) did not finish within 0\.5 s/);
+    ok(elapsed >= 490, `timed out after ${elapsed} ms, before call_timeout`);
+    ok(elapsed < 3_000, `timed out after ${elapsed} ms, long after call_timeout`);
+  } finally {
+    await sandbox.close();
+  }
 });
