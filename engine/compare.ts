@@ -93,11 +93,16 @@ function order(a: unknown, b: unknown): number {
   const numberA = toNumber(a);
   const numberB = toNumber(b);
   if (numberA !== undefined && numberB !== undefined) {
-    return numberA === numberB ? 0 : numberA < numberB ? -1 : 1;
+    return compareOrdered(numberA, numberB);
   }
   const textA = toText(a);
   const textB = toText(b);
-  return textA === textB ? 0 : textA < textB ? -1 : 1;
+  return compareOrdered(textA, textB);
+}
+
+function compareOrdered<T extends number | string>(a: T, b: T): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function contains(value: unknown, test: unknown): boolean {

@@ -5,7 +5,7 @@
  */
 
 import { FlowError } from "./errors.ts";
-import { parseJson } from "./values.ts";
+import { jsonKind, parseJson } from "./values.ts";
 
 /**
  * One node of a flow. Every key besides `id`, `component`, `inputs` and
@@ -126,9 +126,11 @@ export function parseFlowText(text: string, file?: string): FlowDocument {
     );
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    const kind = Array.isArray(document) ? "a list" : document === null ? "null" : typeof document;
+    const message = `a flow must be a JSON object with "nodes" and "links", got ${
+      jsonKind(document)
+    }`;
     throw new FlowError(
-      [{ path: "", message: `a flow must be a JSON object with "nodes" and "links", got ${kind}` }],
+      [{ path: "", message }],
       { file },
     );
   }

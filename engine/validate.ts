@@ -6,7 +6,7 @@
  */
 
 import type { ComponentDefinition, ComponentProvider, Problem, SettingSpec } from "./types.ts";
-import { isRecord, numberOf } from "./values.ts";
+import { isRecord, jsonKind, numberOf } from "./values.ts";
 import { parseNumberText } from "./convert.ts";
 
 /** Keys of a node object that are not component settings. */
@@ -77,8 +77,7 @@ export function checkFlow(
   const report = (path: string, message: string) => problems.push({ path, message });
 
   if (!isRecord(document)) {
-    const kind = Array.isArray(document) ? "a list" : document === null ? "null" : typeof document;
-    report("", `a flow must be a JSON object with "nodes" and "links", got ${kind}`);
+    report("", `a flow must be a JSON object with "nodes" and "links", got ${jsonKind(document)}`);
     return { problems, plan: undefined };
   }
 

@@ -185,6 +185,13 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
     !(value instanceof Float);
 }
 
+/** Returns the kind of a JSON value that is not an object: `a list`, `null`, `number`, ... */
+export function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  return typeof value;
+}
+
 /** Returns a short quoted rendering of a value for error messages. */
 export function describeValue(value: unknown): string {
   const text = typeof value === "string" ? JSON.stringify(value) : toJsonText(value);

@@ -68,7 +68,7 @@ export const Splitter: ComponentDefinition = builtin({
   description: "Sends the value to the true or the false output, by one test.",
   inputs: [{ name: "value", type: "*", description: "Value tested and sent on." }],
   outputs: [
-    { name: "true", type: "*", description: "The value, when the test holds." },
+    { name: "true", type: "*", description: "The value, when the test passes." },
     { name: "false", type: "*", description: "The value, when it does not." },
   ],
   settings: [{
@@ -116,7 +116,7 @@ export const Assert: ComponentDefinition = builtin({
   description:
     'Passes the value when the test holds; otherwise ends the run ("exit") or sends nothing ("continue").',
   inputs: [{ name: "value", type: "*", description: "Value tested." }],
-  outputs: [{ name: "value", type: "*", description: "The value, when the test holds." }],
+  outputs: [{ name: "value", type: "*", description: "The value, when the test passes." }],
   settings: [
     {
       name: "case",

@@ -34,7 +34,7 @@ export class PolluxError extends Error {
   }
 
   /**
-   * Whether Pollux itself rejected the id in the path (a JSON answer with
+   * Whether Pollux itself rejected the id in the path (a JSON response with
    * HTTP 404): sending the same request again cannot succeed.
    */
   get isUnknownId(): boolean {

@@ -7,9 +7,9 @@
 import type { ModuleKind } from "../module_source.ts";
 
 /**
- * A module or library that cannot be used: an invalid id, a download that
- * does not match its hash, a source that does not compile or throws at load,
- * a permission the operator does not allow, or a sandbox that failed.
+ * A module or library that cannot be used. The cause is an invalid id, a
+ * download that does not match its hash, a source that does not compile or
+ * throws at load, a permission the operator does not allow, or a failed sandbox.
  *
  * @example Telling a module problem from other errors
  * ```ts

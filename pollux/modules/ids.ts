@@ -19,9 +19,9 @@ export function isValidId(id: string): boolean {
 /**
  * Checks a module or library id and returns it.
  *
- * The check happens before the id is used in a file name or a URL: with only
- * letters, digits, `_`, `-` and dots between non-empty parts, no id can name
- * a path outside the cache (`..`, `/`, `\`, an absolute path, an empty part).
+ * The check happens before the id is used in a file name or a URL. An id of
+ * letters, digits, `_`, `-` and dots between non-empty parts cannot name a
+ * path outside the cache (`..`, `/`, `\`, an absolute path, an empty part).
  *
  * @throws {ModuleError} when the id is invalid.
  */

@@ -439,6 +439,7 @@ export function sandboxCommand(
   options: Pick<SandboxOptions, "permissions" | "memoryLimitMb" | "env">,
 ): { command: string; args: string[]; env: Record<string, string> } {
   const readEnv = options.env ?? ((name: string) => Deno.env.get(name));
+
   const env: Record<string, string> = { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
   const granted = options.permissions.env;
   if (Array.isArray(granted)) {
@@ -447,6 +448,7 @@ export function sandboxCommand(
       if (value !== undefined) env[name] = value;
     }
   }
+
   const heapFlag = `--max-old-space-size=${options.memoryLimitMb}`;
   const command = Deno.execPath();
   if (!/^deno(\.exe)?$/.test(basename(command))) {
@@ -456,8 +458,9 @@ export function sandboxCommand(
     env.DENO_V8_FLAGS = heapFlag;
     return { command, args: [SANDBOX_SUBCOMMAND], env };
   }
-  // Deno's own cache, so that the child neither downloads nor transpiles again;
-  // it is read from Castor's environment, which the Worker never sees.
+
+  // The child shares Deno's cache, so it neither downloads nor transpiles again.
+  // DENO_DIR comes from Castor's environment, which the Worker cannot read.
   const denoDir = denoCacheDir();
   if (denoDir) env.DENO_DIR = denoDir;
   const script = new URL("./sandbox_process.ts", import.meta.url);
@@ -468,6 +471,7 @@ export function sandboxCommand(
     "--unstable-worker-options",
     `--v8-flags=${heapFlag}`,
   ];
+
   if (script.protocol === "file:") {
     args.push("--config", join(dirname(fileURLToPath(script)), "..", "..", "deno.json"));
   }

@@ -3,10 +3,10 @@
  * run, talks to it over stdin and stdout in frames, and kills it when the
  * run ends or a call times out.
  *
- * The main thread transforms sources (it imports the transform library), then,
- * on the `load` request, starts the Worker that runs the module with the
- * granted permissions and hands stdin and stdout over to it, so that calls
- * cross one process boundary and no thread boundary.
+ * The main thread transforms sources, since it imports the transform library.
+ * On the `load` request it starts the Worker that runs the module with the
+ * granted permissions and hands stdin and stdout over to it. Calls then cross
+ * one process boundary and no thread boundary.
  *
  * A process of its own, rather than a Worker of Castor's process, because in
  * Deno 2.9 a Worker that exhausts its heap aborts the whole process, and

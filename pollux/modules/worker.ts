@@ -238,7 +238,7 @@ export function workerMain(): void {
     };
 
     // Frames are read with `read()` into one reused buffer, because a
-    // ReadableStream reader allocates a new chunk per read: in a 100-byte echo
+    // ReadableStream reader allocates a new chunk per read. In a 100-byte echo
     // between two Deno 2.9 processes on a 2-core machine, that cost 50 to 130 µs
     // per round trip. Bytes [0, end) of the buffer are read but not yet decoded.
     const textDecoder = new TextDecoder();

@@ -123,7 +123,8 @@ class Replay {
       return;
     }
     if (typeof expected === "object" && expected !== null) {
-      assert(typeof actual === "object" && actual !== null, `${where}: expected an object`);
+      assert(typeof actual === "object", `${where}: expected an object`);
+      assert(actual !== null, `${where}: expected an object, got null`);
       const record = actual as Record<string, unknown>;
       assertEquals(Object.keys(record).sort(), Object.keys(expected).sort(), `${where}: keys`);
       const entry = expected as Record<string, unknown>;
